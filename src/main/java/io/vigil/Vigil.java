@@ -1,0 +1,2 @@
+package io.vigil;
+public final class Vigil { public static void main(String[] a) {} }
