@@ -102,6 +102,11 @@ public final class ConfigNode {
 
   /** A duration such as {@code 5s} that must be greater than zero. */
   public Duration duration(String key, Duration dflt) {
+    return duration(key, dflt, false);
+  }
+
+  /** A duration such as {@code 5s}; zero allowed when {@code allowZero}. */
+  public Duration duration(String key, Duration dflt, boolean allowZero) {
     Object v = raw(key);
     if (v == null) {
       return dflt;
@@ -111,8 +116,8 @@ public final class ConfigNode {
       problem(key, quote(v) + " is not a duration (write 500ms, 5s, 1m)");
       return dflt;
     }
-    if (d.isNegative() || d.isZero()) {
-      problem(key, "must be > 0 (was " + v + ")");
+    if (d.isNegative() || (d.isZero() && !allowZero)) {
+      problem(key, "must be " + (allowZero ? ">= 0" : "> 0") + " (was " + v + ")");
       return dflt;
     }
     return d;

@@ -1,0 +1,219 @@
+package io.vigil.config;
+
+import io.vigil.check.CheckType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads the one YAML file into a validated {@link VigilConfig}: environment substitution, types,
+ * unknown keys, ranges and the {@code depends-on} graph. Every problem is collected and thrown
+ * once as a {@link ConfigException}, each naming its path.
+ */
+public final class ConfigLoader {
+  private static final Pattern CHECK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+  private final Map<String, String> env;
+
+  public ConfigLoader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** Loads and validates a file. */
+  public VigilConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(List.of(file + ": no such file"));
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(List.of(file + ": cannot be read (" + e.getMessage() + ")"));
+    }
+    return parse(text, file.toString());
+  }
+
+  /** Parses and validates YAML text; {@code source} names it in messages about the file as a whole. */
+  public VigilConfig parse(String text, String source) {
+    Object root = readYaml(text, source);
+    Problems problems = new Problems();
+    root = substitute(root, "", problems);
+    ConfigNode node = ConfigNode.of("", root, problems);
+    ServerConfig server = server(node.child("server"));
+    List<String> readiness = readiness(node.child("probes"));
+    ConfigNode checksNode = node.child("checks");
+    List<CheckConfig> checks = checks(checksNode);
+    node.finish();
+    List<String> declared = checksNode.keys().stream().filter(k -> !k.equals("defaults")).toList();
+    validateReferences(checks, declared, readiness, problems);
+    problems.throwIfAny();
+    return new VigilConfig(server, readiness, checks);
+  }
+
+  private static Object readYaml(String text, String source) {
+    if (text.isBlank()) {
+      throw new ConfigException(List.of(source + ": is empty; see conf/vigil.yaml for an example"));
+    }
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setMaxAliasesForCollections(20);
+    try {
+      Object root = new Yaml(new SafeConstructor(options)).load(text);
+      if (root == null) {
+        throw new ConfigException(List.of(source + ": is empty; see conf/vigil.yaml for an example"));
+      }
+      if (!(root instanceof Map)) {
+        throw new ConfigException(List.of(source + ": must be a YAML mapping with server, probes and checks"));
+      }
+      return root;
+    } catch (MarkedYAMLException e) {
+      String where = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1)
+          + ", column " + (e.getProblemMark().getColumn() + 1);
+      throw new ConfigException(List.of(source + ": not valid YAML" + where + ": " + e.getProblem()));
+    } catch (YAMLException e) {
+      throw new ConfigException(List.of(source + ": not valid YAML: " + e.getMessage()));
+    }
+  }
+
+  /** Applies ${VAR} substitution to every string scalar, keeping each one's path for messages. */
+  private Object substitute(Object value, String path, Problems problems) {
+    if (value instanceof String s) {
+      return new EnvSubstitution(env).apply(s, path.isEmpty() ? "(root)" : path, problems);
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> out = new LinkedHashMap<>();
+      map.forEach((k, v) -> out.put(k, substitute(v, path.isEmpty() ? String.valueOf(k) : path + "." + k, problems)));
+      return out;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        out.add(substitute(list.get(i), path + "[" + i + "]", problems));
+      }
+      return out;
+    }
+    return value;
+  }
+
+  private static ServerConfig server(ConfigNode n) {
+    ServerConfig d = ServerConfig.DEFAULTS;
+    String host = n.string("host", d.host());
+    int port = n.integer("port", d.port(), 0);
+    if (port > 65535) {
+      n.problem("port", "must be <= 65535 (was " + port + ")");
+    }
+    String details = n.oneOf("details", "always", List.of("always", "authorized", "never"));
+    String token = n.string("token", "");
+    ConfigNode shutdown = n.child("shutdown");
+    Duration drain = shutdown.duration("drain-delay", d.drainDelay(), true);
+    Duration timeout = shutdown.duration("timeout", d.shutdownTimeout());
+    shutdown.finish();
+    if (timeout.compareTo(drain) <= 0) {
+      n.problems().add(shutdown.pathOf("timeout"), "must be longer than drain-delay ("
+          + Durations.format(drain) + "), as it bounds the whole shutdown, drain included (was "
+          + Durations.format(timeout) + ")");
+    }
+    if ("authorized".equals(details) && token.isBlank()) {
+      n.problem("token", "is required when details is \"authorized\"");
+    }
+    n.finish();
+    return new ServerConfig(host, Math.min(port, 65535), Details.valueOf(details.toUpperCase()), token, drain, timeout);
+  }
+
+  private static List<String> readiness(ConfigNode probes) {
+    ConfigNode readiness = probes.child("readiness");
+    List<String> checks = readiness.stringList("checks");
+    readiness.finish();
+    probes.finish();
+    return checks;
+  }
+
+  private static List<CheckConfig> checks(ConfigNode n) {
+    CheckOptions defaults = options(n.child("defaults"), CheckOptions.DEFAULTS, true);
+    List<CheckConfig> out = new ArrayList<>();
+    for (String name : n.keys()) {
+      if (name.equals("defaults")) {
+        continue;
+      }
+      ConfigNode c = n.child(name);
+      if (!CHECK_NAME.matcher(name).matches()) {
+        n.problem(name, "check names use letters, digits, '_', '.', '-' (at most 63)");
+      }
+      String typeKey = c.requiredString("type");
+      Optional<CheckType> type = Optional.empty();
+      if (typeKey != null) {
+        type = CheckType.of(typeKey);
+        if (type.isEmpty()) {
+          c.problem("type", "\"" + typeKey + "\" is not one of " + String.join(", ", CheckType.keys()));
+        }
+      }
+      CheckOptions options = options(c, defaults, false);
+      if (type.isPresent()) {
+        CheckSettings settings = type.get().parseSettings(c);
+        c.finish();
+        out.add(new CheckConfig(name, type.get().key(), options, settings));
+      }
+    }
+    n.finish();
+    return out;
+  }
+
+  /** The common keys every check type has; {@code base} supplies what is not written. */
+  private static CheckOptions options(ConfigNode c, CheckOptions base, boolean isDefaults) {
+    Duration interval = c.duration("interval", base.interval());
+    Duration timeout = c.duration("timeout", base.timeout());
+    int failures = c.integer("failure-threshold", base.failureThreshold(), 1);
+    int successes = c.integer("success-threshold", base.successThreshold(), 1);
+    boolean critical = c.bool("critical", base.critical());
+    Duration maxAge = c.duration("max-age", base.maxAge());
+    List<String> deps = isDefaults ? List.of() : c.stringList("depends-on");
+    if (timeout.compareTo(interval) > 0) {
+      c.problem("timeout", "must not exceed interval (" + Durations.format(interval) + "), or probes would overlap (was "
+          + Durations.format(timeout) + ")");
+    }
+    if (maxAge != null && maxAge.compareTo(interval) <= 0) {
+      c.problem("max-age", "must be longer than interval (" + Durations.format(interval) + "), or every result would be stale (was "
+          + Durations.format(maxAge) + ")");
+    }
+    if (isDefaults) {
+      c.finish();
+    }
+    return new CheckOptions(interval, timeout, failures, successes, critical, maxAge, deps);
+  }
+
+  private static void validateReferences(List<CheckConfig> checks, List<String> declared,
+      List<String> readiness, Problems problems) {
+    Map<String, List<String>> graph = new LinkedHashMap<>();
+    declared.forEach(name -> graph.put(name, List.of()));
+    checks.forEach(c -> graph.put(c.name(), c.options().dependsOn()));
+    for (CheckConfig c : checks) {
+      for (String dep : c.options().dependsOn()) {
+        if (dep.equals(c.name())) {
+          problems.add("checks." + c.name() + ".depends-on", "a check cannot depend on itself");
+        } else if (!graph.containsKey(dep)) {
+          problems.add("checks." + c.name() + ".depends-on", "unknown check \"" + dep + "\"");
+        }
+      }
+    }
+    DependencyCycles.find(graph).ifPresent(cycle ->
+        problems.add("checks", "depends-on has a cycle: " + String.join(" -> ", cycle)));
+    if (readiness != null) {
+      for (String name : readiness) {
+        if (!graph.containsKey(name)) {
+          problems.add("probes.readiness.checks", "unknown check \"" + name + "\"");
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.vigil.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Replaces {@code ${VAR}} and {@code ${VAR:-default}} in a config string from the environment. When
+ * {@code VAR} is unset and {@code VAR_FILE} names a file, the file's content is used (Docker secrets).
+ */
+final class EnvSubstitution {
+  private static final Pattern REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+  private final Map<String, String> env;
+
+  EnvSubstitution(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** The substituted text; problems (unset variable, unreadable file) are reported at {@code path}. */
+  String apply(String text, String path, Problems problems) {
+    Matcher m = REF.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String name = m.group(1);
+      String value = lookup(name, path, problems);
+      if (value == null) {
+        if (m.group(2) != null) {
+          value = m.group(3);
+        } else if (env.containsKey(name)) {
+          value = ""; // set but empty is a value the operator chose
+        } else {
+          problems.add(path, "environment variable " + name + " is not set (and no " + name
+              + "_FILE); write ${" + name + ":-default} to give a default");
+          value = "";
+        }
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private String lookup(String name, String path, Problems problems) {
+    String v = env.get(name);
+    if (v != null && !v.isEmpty()) {
+      return v;
+    }
+    String file = env.get(name + "_FILE");
+    if (file != null && !file.isEmpty()) {
+      try {
+        return Files.readString(Path.of(file)).strip();
+      } catch (IOException | RuntimeException e) {
+        problems.add(path, name + "_FILE names \"" + file + "\", which cannot be read");
+        return "";
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,214 @@
+package io.vigil.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.config.CheckOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StatusBoardTest {
+  private static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
+  private Instant now = T0;
+
+  private static CheckSpec spec(String name, boolean critical, String... deps) {
+    return new CheckSpec(name, "tcp", CheckOptions.DEFAULTS.withCritical(critical).withDependsOn(List.of(deps)));
+  }
+
+  private CheckResult ok(String check) {
+    now = now.plusSeconds(1);
+    return new CheckResult(check, "tcp", true, null, null, Map.of(), Duration.ofMillis(3), now);
+  }
+
+  private CheckResult fail(String check, Reason reason) {
+    now = now.plusSeconds(1);
+    return new CheckResult(check, "tcp", false, reason, reason.label() + " happened", Map.of(), Duration.ofMillis(3), now);
+  }
+
+  private static CheckState state(StatusBoard b, String name) {
+    return b.snapshot().check(name).orElseThrow().state();
+  }
+
+  @Test
+  void checkTurnsDownAfterThreeConsecutiveFailuresAndNotBefore() {
+    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
+    b.record(ok("redis"));
+    b.record(fail("redis", Reason.TIMEOUT));
+    b.record(fail("redis", Reason.TIMEOUT));
+    assertEquals(CheckState.UP, state(b, "redis"));
+    assertEquals("DEGRADED", b.snapshot().check("redis").orElseThrow().displayState());
+    assertTrue(b.snapshot().ready(), "two failures must not flip readiness");
+    StatusBoard.Recorded third = b.record(fail("redis", Reason.TIMEOUT));
+    assertEquals(CheckState.DOWN, state(b, "redis"));
+    assertEquals("UP", third.transitions().get(0).from());
+    assertEquals("DOWN", third.transitions().get(0).to());
+    assertEquals(Reason.TIMEOUT, third.transitions().get(0).reason());
+    assertFalse(b.snapshot().ready());
+  }
+
+  @Test
+  void checkReturnsUpAfterSuccessThresholdGoodProbes() {
+    CheckSpec s = new CheckSpec("pg", "postgres", CheckOptions.DEFAULTS.withThresholds(1, 2));
+    StatusBoard b = new StatusBoard(List.of(s), null, T0);
+    b.record(fail("pg", Reason.CONNECTION_REFUSED));
+    assertEquals(CheckState.DOWN, state(b, "pg"));
+    b.record(ok("pg"));
+    assertEquals(CheckState.DOWN, state(b, "pg"), "one success of two required");
+    b.record(ok("pg"));
+    assertEquals(CheckState.UP, state(b, "pg"));
+    assertNull(b.snapshot().check("pg").orElseThrow().reason(), "an UP check with no failing probe shows no reason");
+  }
+
+  @Test
+  void firstResultDecidesTheStateOfAnUnknownCheck() {
+    StatusBoard b = new StatusBoard(List.of(spec("a", true), spec("b", true)), null, T0);
+    b.record(fail("a", Reason.DNS));
+    b.record(ok("b"));
+    assertEquals(CheckState.DOWN, state(b, "a"));
+    assertEquals(CheckState.UP, state(b, "b"));
+  }
+
+  @Test
+  void overallIsUnknownUntilEveryCheckHasReported() {
+    StatusBoard b = new StatusBoard(List.of(spec("a", true), spec("b", false)), null, T0);
+    assertEquals(OverallState.UNKNOWN, b.snapshot().overall());
+    b.record(ok("a"));
+    assertEquals(OverallState.UNKNOWN, b.snapshot().overall());
+    assertFalse(b.snapshot().started());
+    assertFalse(b.snapshot().ready());
+    StatusBoard.Recorded r = b.record(ok("b"));
+    assertEquals(OverallState.UP, b.snapshot().overall());
+    assertTrue(b.snapshot().started());
+    Transition overall = r.transitions().get(r.transitions().size() - 1);
+    assertEquals(Transition.OVERALL, overall.check());
+    assertEquals("UNKNOWN", overall.from());
+    assertEquals("UP", overall.to());
+  }
+
+  @Test
+  void nonCriticalDownGivesDegradedAndKeepsReadiness() {
+    StatusBoard b = new StatusBoard(List.of(spec("api", true), spec("worker", false)), null, T0);
+    b.record(ok("api"));
+    b.record(fail("worker", Reason.HTTP_STATUS));
+    assertEquals(OverallState.DEGRADED, b.snapshot().overall());
+    assertTrue(b.snapshot().overall().healthy());
+    assertTrue(b.snapshot().ready(), "readiness follows critical checks by default");
+  }
+
+  @Test
+  void criticalDownGivesDownOverall() {
+    StatusBoard b = new StatusBoard(List.of(spec("api", true), spec("worker", false)), null, T0);
+    b.record(fail("api", Reason.TIMEOUT));
+    b.record(fail("worker", Reason.TIMEOUT));
+    assertEquals(OverallState.DOWN, b.snapshot().overall());
+    assertFalse(b.snapshot().overall().healthy());
+  }
+
+  @Test
+  void failingCheckNamesItsDownDependencyAsCause() {
+    StatusBoard b = new StatusBoard(List.of(spec("redis", true), spec("api", true, "redis")), null, T0);
+    b.record(fail("redis", Reason.CONNECTION_REFUSED));
+    b.record(fail("api", Reason.HTTP_STATUS));
+    CheckStatus api = b.snapshot().check("api").orElseThrow();
+    assertEquals("redis", api.cause());
+    assertEquals(Reason.DEPENDENCY, api.reason());
+    assertTrue(api.message().contains("redis is DOWN (connection_refused)"), api.message());
+    assertNull(b.snapshot().check("redis").orElseThrow().cause(), "the root itself has no cause");
+  }
+
+  @Test
+  void causeFollowsDependenciesTwoLevelsDownToTheRoot() {
+    StatusBoard b = new StatusBoard(
+        List.of(spec("postgres", true), spec("worker", true, "postgres"), spec("api", true, "worker")), null, T0);
+    b.record(fail("postgres", Reason.AUTH));
+    b.record(fail("worker", Reason.HTTP_STATUS));
+    b.record(fail("api", Reason.HTTP_STATUS));
+    assertEquals("postgres", b.snapshot().check("api").orElseThrow().cause());
+    assertEquals("postgres", b.snapshot().check("worker").orElseThrow().cause());
+  }
+
+  @Test
+  void failingCheckWithHealthyDependenciesHasNoCause() {
+    StatusBoard b = new StatusBoard(List.of(spec("redis", true), spec("api", true, "redis")), null, T0);
+    b.record(ok("redis"));
+    b.record(fail("api", Reason.ASSERTION));
+    CheckStatus api = b.snapshot().check("api").orElseThrow();
+    assertNull(api.cause());
+    assertEquals(Reason.ASSERTION, api.reason());
+  }
+
+  @Test
+  void staleResultTurnsUnknown() {
+    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
+    b.record(ok("redis"));
+    Instant last = now;
+    assertTrue(b.expire(last.plusSeconds(15)).isEmpty(), "exactly max-age (3 x 5s) is not yet stale");
+    List<Transition> t = b.expire(last.plusSeconds(16));
+    assertEquals(CheckState.UNKNOWN, state(b, "redis"));
+    assertEquals("UNKNOWN", t.get(0).to());
+    assertEquals(OverallState.UNKNOWN, b.snapshot().overall());
+    assertFalse(b.snapshot().ready());
+  }
+
+  @Test
+  void drainingMakesTheMonitorUnreadyWhateverTheChecksSay() {
+    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
+    b.record(ok("redis"));
+    assertTrue(b.snapshot().ready());
+    b.drain(now);
+    assertFalse(b.snapshot().ready());
+    assertTrue(b.snapshot().draining());
+    assertEquals(OverallState.UP, b.snapshot().overall());
+  }
+
+  @Test
+  void emptyReadinessGroupMakesReadinessAboutTheMonitorAlone() {
+    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), List.of(), T0);
+    b.record(fail("redis", Reason.TIMEOUT));
+    assertTrue(b.snapshot().ready());
+  }
+
+  @Test
+  void namedReadinessGroupIgnoresChecksOutsideIt() {
+    StatusBoard b = new StatusBoard(List.of(spec("redis", true), spec("pg", true)), List.of("redis"), T0);
+    b.record(ok("redis"));
+    b.record(fail("pg", Reason.TIMEOUT));
+    assertTrue(b.snapshot().ready());
+    for (int i = 0; i < 3; i++) {
+      b.record(fail("redis", Reason.TIMEOUT));
+    }
+    assertFalse(b.snapshot().ready());
+  }
+
+  @Test
+  void sequenceNumbersIncreaseAcrossResultsAndTransitions() {
+    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      StatusBoard.Recorded r = b.record(i % 2 == 0 ? ok("redis") : fail("redis", Reason.TIMEOUT));
+      seqs.add(r.seq());
+      r.transitions().forEach(t -> seqs.add(t.seq()));
+    }
+    for (int i = 1; i < seqs.size(); i++) {
+      assertTrue(seqs.get(i) > seqs.get(i - 1), "seq must increase: " + seqs);
+    }
+    assertEquals(seqs.get(seqs.size() - 1), b.snapshot().seq());
+  }
+
+  @Test
+  void addingACheckAtRunTimeRejectsDuplicatesAndUnknownDependencies() {
+    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
+    assertThrows(IllegalArgumentException.class, () -> b.add(spec("redis", true), T0));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.add(spec("api", true, "nope"), T0));
+    assertEquals("check \"api\" depends on unknown check \"nope\"", e.getMessage());
+    b.add(spec("api", true, "redis"), T0);
+    assertEquals(2, b.snapshot().checks().size());
+  }
+}
