@@ -1,2 +1,183 @@
 package io.vigil;
-public final class Vigil { public static void main(String[] a) {} }
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vigil.check.CheckType;
+import io.vigil.config.ConfigException;
+import io.vigil.config.ConfigLoader;
+import io.vigil.config.VigilConfig;
+import io.vigil.http.HttpVerticle;
+import io.vigil.log.Logging;
+import io.vigil.shutdown.GracefulShutdown;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import sun.misc.Signal;
+
+/**
+ * The {@code vigil} program: parse arguments, load the config, build Vert.x with metrics, start the
+ * monitor and its HTTP verticle, and drain on SIGTERM/SIGINT.
+ */
+public final class Vigil {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+  private static final String USAGE_TEXT = """
+      usage: vigil [--config FILE]         run the monitor (default: $VIGIL_CONFIG or conf/vigil.yaml)
+             vigil check-config FILE       validate a config file and exit (0 valid, 2 invalid)
+             vigil --version | --help""";
+
+  private Vigil() {}
+
+  public static void main(String[] args) {
+    Logging.install();
+    int code = launch(args, System.out, System.err);
+    if (code >= 0) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs the command; returns an exit status, or -1 when the monitor is running. */
+  static int launch(String[] args, PrintStream out, PrintStream err) {
+    String config = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--help", "-h" -> {
+          out.println(USAGE_TEXT);
+          return OK;
+        }
+        case "--version" -> {
+          out.println("vigil " + Version.get());
+          return OK;
+        }
+        case "check-config" -> {
+          if (i + 1 >= args.length || args.length != i + 2) {
+            err.println("vigil: check-config takes exactly one FILE\n" + USAGE_TEXT);
+            return USAGE;
+          }
+          return checkConfig(Path.of(args[i + 1]), out, err);
+        }
+        case "--config" -> {
+          if (i + 1 >= args.length) {
+            err.println("vigil: --config needs a FILE\n" + USAGE_TEXT);
+            return USAGE;
+          }
+          config = args[++i];
+        }
+        default -> {
+          err.println("vigil: unknown argument \"" + args[i] + "\"\n" + USAGE_TEXT);
+          return USAGE;
+        }
+      }
+    }
+    if (config == null) {
+      String env = System.getenv("VIGIL_CONFIG");
+      config = env == null || env.isBlank() ? "conf/vigil.yaml" : env;
+    }
+    VigilConfig loaded;
+    try {
+      loaded = new ConfigLoader(System.getenv()).load(Path.of(config));
+    } catch (ConfigException e) {
+      printProblems(config, e, err);
+      return USAGE;
+    }
+    return run(loaded);
+  }
+
+  private static int checkConfig(Path file, PrintStream out, PrintStream err) {
+    try {
+      VigilConfig c = new ConfigLoader(System.getenv()).load(file);
+      out.println(file + ": valid, " + c.checks().size() + " checks ("
+          + String.join(", ", c.checks().stream().map(x -> x.name() + ":" + x.type()).toList()) + ")");
+      return OK;
+    } catch (ConfigException e) {
+      printProblems(file.toString(), e, err);
+      return USAGE;
+    }
+  }
+
+  private static void printProblems(String file, ConfigException e, PrintStream err) {
+    err.println("vigil: " + file + ": " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s")
+        + " (check types: " + String.join(", ", CheckType.keys()) + ")");
+    e.problems().forEach(p -> err.println("  " + p));
+  }
+
+  /** A started monitor: its Vert.x, the monitor, the HTTP verticle's port, and its shutdown sequence. */
+  public record Running(Vertx vertx, HealthMonitor monitor, int port, GracefulShutdown shutdown) {}
+
+  private static int run(VigilConfig config) {
+    try {
+      Running running = start(config);
+      installSignals(running.shutdown(), Logger.getLogger("vigil"));
+      return -1;
+    } catch (IllegalStateException e) {
+      return FAILED;
+    }
+  }
+
+  /**
+   * Starts the monitor and its HTTP verticle as {@code main} does, without installing signal
+   * handlers. Throws {@link IllegalStateException} (already logged) when it cannot start.
+   */
+  public static Running start(VigilConfig config) {
+    Logger log = Logger.getLogger("vigil");
+    log.info("lifecycle phase=STARTING version=" + Version.get() + " checks=" + config.checks().size());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metricsOptions()))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    HealthMonitor monitor = HealthMonitor.create(vertx, config, registry);
+    HttpVerticle http = new HttpVerticle(monitor, config.server());
+    String httpDeployment;
+    try {
+      httpDeployment = monitor.start().compose(v -> vertx.deployVerticle(http))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.severe("cannot start: " + monitor.secrets().scrub(String.valueOf(cause.getMessage()))
+          + " (host=" + config.server().host() + " port=" + config.server().port() + ")");
+      vertx.close();
+      throw new IllegalStateException("cannot start", cause);
+    }
+    return new Running(vertx, monitor, http.port(),
+        new GracefulShutdown(vertx, monitor, http, httpDeployment, config.server()));
+  }
+
+  /** First SIGTERM/SIGINT drains; a second one ends the process at once. */
+  private static void installSignals(GracefulShutdown shutdown, Logger log) {
+    AtomicBoolean stopping = new AtomicBoolean();
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), sig -> {
+        if (stopping.compareAndSet(false, true)) {
+          log.info("signal=SIG" + sig.getName() + " shutting down");
+          Thread t = new Thread(() -> System.exit(shutdown.run()), "vigil-shutdown");
+          t.start();
+        } else {
+          log.log(Level.WARNING, "signal=SIG" + sig.getName() + " again: exiting now, status 130");
+          Runtime.getRuntime().halt(130);
+        }
+      });
+    }
+  }
+
+  private static MicrometerMetricsOptions metricsOptions() {
+    // No REMOTE, LOCAL or HTTP_PATH labels: hosts and URLs never become label values.
+    return new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
+            Label.POOL_NAME, Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE, Label.CLIENT_NAME))
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+  }
+}

@@ -1,0 +1,15 @@
+package io.vigil.bus;
+
+/** Event-bus addresses Vigil publishes on and answers (DESIGN.md, "Event bus"). */
+public final class Addresses {
+  /** Every probe result, enriched with the check's state after thresholds and a seq (publish). */
+  public static final String RESULT = "vigil.check.result";
+  /** Each state change of a check, or of the whole with {@code check: "*"} (publish). */
+  public static final String CHANGED = "vigil.status.changed";
+  /** Request/reply: the current snapshot, the same JSON as {@code /health}, with its seq. */
+  public static final String STATUS = "vigil.status";
+  /** Lifecycle phases STARTING, READY, DRAINING, STOPPED (publish). */
+  public static final String LIFECYCLE = "vigil.lifecycle";
+
+  private Addresses() {}
+}
