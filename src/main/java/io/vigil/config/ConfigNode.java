@@ -238,7 +238,7 @@ public final class ConfigNode {
   public void finish() {
     for (String key : values.keySet()) {
       if (!read.contains(key)) {
-        problems.add(path, "unknown key \"" + key + "\"");
+        problems.unknownKey(path, key);
       }
     }
   }

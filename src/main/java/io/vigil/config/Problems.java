@@ -6,10 +6,25 @@ import java.util.List;
 /** Collects configuration problems so that all are reported at once. */
 public final class Problems {
   private final List<String> list = new ArrayList<>();
+  private final java.util.Set<String> paths = new java.util.HashSet<>();
 
-  /** Records {@code path: message}. */
+  /**
+   * Records {@code path: message}. Only the first problem at a path is kept: a later one is a
+   * consequence (an unset variable leaves the value empty, which would also read as "required").
+   */
   public void add(String path, String message) {
-    list.add(path.isEmpty() ? message : path + ": " + message);
+    String where = path.isEmpty() ? "(top level)" : path;
+    if (paths.add(where)) {
+      list.add(where + ": " + message);
+    }
+  }
+
+  /** Records {@code path: unknown key "key"}; each unknown key is its own problem. */
+  public void unknownKey(String path, String key) {
+    String where = path.isEmpty() ? "(top level)" : path;
+    if (paths.add(where + "." + key)) {
+      list.add(where + ": unknown key \"" + key + "\"");
+    }
   }
 
   public boolean isEmpty() {

@@ -1,0 +1,165 @@
+package io.vigil.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.check.HttpSettings;
+import io.vigil.check.PostgresSettings;
+import io.vigil.check.RedisSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+  private static final Path INVALID = Path.of("src/test/resources/config/invalid");
+  private final ConfigLoader loader = new ConfigLoader(Map.of());
+
+  static Stream<Path> invalidFixtures() throws IOException {
+    return Files.list(INVALID).filter(p -> p.toString().endsWith(".yaml")).sorted();
+  }
+
+  /** Each fixture's first line says the one problem it must produce, exactly. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidFixtures")
+  void eachInvalidFixtureReportsItsExactProblem(Path fixture) throws IOException {
+    String first = Files.readAllLines(fixture).get(0);
+    assertTrue(first.startsWith("# expect: "), fixture + " must start with '# expect: <message>'");
+    String expected = first.substring("# expect: ".length());
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.load(fixture));
+    List<String> problems = e.problems().stream().map(p -> p.replace(fixture.toString(), fixture.getFileName().toString())).toList();
+    assertEquals(List.of(expected), problems);
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("""
+        server: { port: -1 }
+        checks:
+          redis: { type: redis, uri: "redis://127.0.0.1:6379", timeout: 5x, intervall: 5s }
+          api: { type: http, depends-on: [nope] }
+        """, "test.yaml"));
+    assertEquals(List.of(
+        "server.port: must be >= 0 (was -1)",
+        "checks.redis.timeout: \"5x\" is not a duration (write 500ms, 5s, 1m)",
+        "checks.redis: unknown key \"intervall\"",
+        "checks.api.url: is required",
+        "checks.api.depends-on: unknown check \"nope\""), e.problems());
+  }
+
+  @Test
+  void everyUnknownKeyOfOneMappingIsReported() {
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.parse(
+        "checks:\n  r: { type: redis, uri: \"redis://127.0.0.1:6379\", intervall: 5s, timeot: 1s }\n", "t.yaml"));
+    assertEquals(List.of("checks.r: unknown key \"intervall\"", "checks.r: unknown key \"timeot\""), e.problems());
+  }
+
+  @Test
+  void defaultConfigIsValidAndMatchesTheDesign() {
+    VigilConfig c = loader.load(Path.of("conf/vigil.yaml"));
+    assertEquals(List.of("api", "worker", "redis", "postgres"), c.checks().stream().map(CheckConfig::name).toList());
+    assertEquals(9090, c.server().port());
+    assertEquals(Duration.ofSeconds(5), c.server().drainDelay());
+    assertEquals(Duration.ofSeconds(20), c.server().shutdownTimeout());
+    assertEquals(List.of("api", "redis", "postgres"), c.readinessChecks());
+    CheckConfig api = c.checks().get(0);
+    assertEquals(List.of("redis", "postgres"), api.options().dependsOn());
+    assertEquals(3, api.options().failureThreshold());
+    HttpSettings http = (HttpSettings) api.settings();
+    assertEquals("http://127.0.0.1:3000/health", http.url().toString());
+    assertEquals(Map.of("status", "healthy"), http.expectJson());
+    assertEquals(Duration.ofMillis(500), http.maxLatency());
+    assertFalse(c.checks().get(1).options().critical());
+    assertTrue(((RedisSettings) c.checks().get(2).settings()).writable());
+    assertEquals(Boolean.TRUE, ((PostgresSettings) c.checks().get(3).settings()).primary());
+  }
+
+  @Test
+  void environmentVariablesReplacePlaceholdersAndDefaultsApplyWhenUnsetOrEmpty() {
+    ConfigLoader withEnv = new ConfigLoader(Map.of("REDIS_URL", "redis://10.0.0.9:6380", "EMPTY", ""));
+    VigilConfig c = withEnv.parse("""
+        checks:
+          redis: { type: redis, uri: "${REDIS_URL:-redis://127.0.0.1:6379}" }
+          other: { type: redis, uri: "${UNSET_ONE:-redis://127.0.0.1:1}", password: "${EMPTY:-fallback}" }
+        """, "t.yaml");
+    assertEquals("redis://10.0.0.9:6380", ((RedisSettings) c.checks().get(0).settings()).uri());
+    RedisSettings other = (RedisSettings) c.checks().get(1).settings();
+    assertEquals("redis://127.0.0.1:1", other.uri());
+    assertEquals("fallback", other.password());
+  }
+
+  @Test
+  void variableFileIsReadWhenTheVariableIsUnset(@TempDir Path dir) throws IOException {
+    Path secret = dir.resolve("pg_password");
+    Files.writeString(secret, "from-a-secret-file\n");
+    ConfigLoader withEnv = new ConfigLoader(Map.of("POSTGRES_PASSWORD_FILE", secret.toString()));
+    VigilConfig c = withEnv.parse("""
+        checks:
+          pg: { type: postgres, uri: "postgresql://postgres@127.0.0.1/test", password: "${POSTGRES_PASSWORD:-}" }
+        """, "t.yaml");
+    assertEquals("from-a-secret-file", ((PostgresSettings) c.checks().get(0).settings()).password());
+  }
+
+  @Test
+  void unreadableVariableFileIsAProblemNamingTheFile() {
+    ConfigLoader withEnv = new ConfigLoader(Map.of("PW_FILE", "/nonexistent/secret"));
+    ConfigException e = assertThrows(ConfigException.class, () -> withEnv.parse("""
+        checks:
+          pg: { type: postgres, uri: "postgresql://postgres@127.0.0.1/test", password: "${PW}" }
+        """, "t.yaml"));
+    assertEquals(List.of("checks.pg.password: PW_FILE names \"/nonexistent/secret\", which cannot be read"), e.problems());
+  }
+
+  @Test
+  void defaultsApplyToEveryCheckUnlessOverridden() {
+    VigilConfig c = loader.parse("""
+        checks:
+          defaults: { interval: 10s, timeout: 1s, failure-threshold: 5, critical: false }
+          a: { type: tcp, host: 127.0.0.1, port: 1 }
+          b: { type: tcp, host: 127.0.0.1, port: 2, critical: true, interval: 30s, max-age: 2m }
+        """, "t.yaml");
+    CheckOptions a = c.checks().get(0).options();
+    assertEquals(Duration.ofSeconds(10), a.interval());
+    assertEquals(5, a.failureThreshold());
+    assertFalse(a.critical());
+    assertEquals(Duration.ofSeconds(30), a.effectiveMaxAge(), "max-age defaults to 3 x interval");
+    CheckOptions b = c.checks().get(1).options();
+    assertTrue(b.critical());
+    assertEquals(Duration.ofMinutes(2), b.effectiveMaxAge());
+  }
+
+  @Test
+  void missingReadinessGroupMeansEveryCriticalCheck() {
+    VigilConfig c = loader.parse("checks: { a: { type: tcp, host: 127.0.0.1, port: 1 } }", "t.yaml");
+    assertNull(c.readinessChecks());
+    VigilConfig empty = loader.parse("probes: { readiness: { checks: [] } }\nchecks: {}", "t.yaml");
+    assertEquals(List.of(), empty.readinessChecks());
+  }
+
+  @Test
+  void missingFileIsOneClearProblem() {
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.load(Path.of("no/such/vigil.yaml")));
+    assertEquals(List.of("no/such/vigil.yaml: no such file"), e.problems());
+  }
+
+  @Test
+  void passwordsInUrisNeverAppearInProblems() {
+    ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("""
+        checks:
+          r: { type: redis, uri: "http://user:TopSecret99@127.0.0.1:6379" }
+          a: { type: http, url: "ftp://u:TopSecret99@host/x" }
+        """, "t.yaml"));
+    e.problems().forEach(p -> assertFalse(p.contains("TopSecret99"), p));
+    assertEquals(2, e.problems().size());
+  }
+}
