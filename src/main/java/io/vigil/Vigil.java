@@ -1,6 +1,5 @@
 package io.vigil;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -14,6 +13,7 @@ import io.vigil.config.ConfigLoader;
 import io.vigil.config.VigilConfig;
 import io.vigil.http.HttpVerticle;
 import io.vigil.log.Logging;
+import io.vigil.metrics.Registries;
 import io.vigil.shutdown.GracefulShutdown;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -132,7 +132,7 @@ public final class Vigil {
   public static Running start(VigilConfig config) {
     Logger log = Logger.getLogger("vigil");
     log.info("lifecycle phase=STARTING version=" + Version.get() + " checks=" + config.checks().size());
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = Registries.prometheus();
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metricsOptions()))
         .withMetrics(new MicrometerMetricsFactory(registry))

@@ -1,0 +1,93 @@
+package io.vigil.embed;
+
+import static io.vigil.testsupport.MonitorFixture.await;
+import static io.vigil.testsupport.MonitorFixture.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vigil.HealthMonitor;
+import io.vigil.check.Observation;
+import io.vigil.config.CheckOptions;
+import io.vigil.config.ConfigLoader;
+import io.vigil.config.VigilConfig;
+import io.vigil.status.CheckState;
+import io.vigil.status.Reason;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** A plain Vert.x application that embeds Vigil: its own router, its own check written in code. */
+class EmbeddedMonitorTest {
+
+  @Test
+  void applicationMountsTheHealthRoutesAndRegistersACustomCheck() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      VigilConfig config = new ConfigLoader(Map.of()).parse("checks: {}", "embedded");
+      HealthMonitor monitor = HealthMonitor.create(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      await(monitor.start());
+
+      AtomicBoolean queueHealthy = new AtomicBoolean(true);
+      CheckOptions options = CheckOptions.DEFAULTS.withInterval(Duration.ofMillis(100))
+          .withTimeout(Duration.ofMillis(50)).withThresholds(2, 1);
+      await(monitor.register("queue", () -> Future.succeededFuture(
+          queueHealthy.get() ? Observation.up(Map.of("depth", 3)) : Observation.down(Reason.UNAVAILABLE, "queue full")), options));
+      await(monitor.register("hangs", () -> io.vertx.core.Promise.<Observation>promise().future(),
+          options.withCritical(false).withDependsOn(List.of("queue"))));
+
+      Router app = Router.router(vertx);
+      app.get("/hello").handler(ctx -> ctx.end("hi"));
+      app.route("/ops/*").subRouter(monitor.healthRouter());
+      app.get("/ops/prom").handler(monitor.metricsHandler());
+      HttpServer server = await(vertx.createHttpServer().requestHandler(app).listen(0, "127.0.0.1"));
+      HttpClient http = HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + server.actualPort();
+
+      eventually(Duration.ofSeconds(3), "startup", monitor::startup);
+      assertTrue(monitor.liveness());
+      assertTrue(monitor.readiness(), "the non-critical hanging check does not block readiness");
+      assertEquals(200, get(http, base + "/ops/health/ready").statusCode());
+      assertEquals("hi", get(http, base + "/hello").body());
+      String health = get(http, base + "/ops/health").body();
+      assertTrue(health.contains("\"depth\":3"), "a custom check's data shows in /health: " + health);
+      assertTrue(health.contains("\"reason\":\"timeout\""), "a check that never completes is a timeout: " + health);
+      assertTrue(get(http, base + "/ops/prom").body().contains("vigil_check_up{check=\"queue\""));
+
+      queueHealthy.set(false);
+      eventually(Duration.ofSeconds(3), "queue DOWN after 2 failures", () -> !monitor.readiness());
+      assertEquals(CheckState.DOWN, monitor.checkHealth().check("queue").orElseThrow().state());
+      HealthMonitor.Dependency hangs = monitor.dependencies().get("hangs");
+      assertEquals(List.of("queue"), hangs.dependsOn());
+      assertEquals(503, get(http, base + "/ops/health/ready").statusCode());
+
+      Throwable bad = monitor.register("no such", () -> Future.succeededFuture(Observation.up()), options)
+          .toCompletionStage().toCompletableFuture().handle((v, e) -> e).get();
+      assertTrue(bad.getMessage().contains("must use letters"), bad.getMessage());
+      Throwable dup = monitor.register("queue", () -> Future.succeededFuture(Observation.up()), options)
+          .toCompletionStage().toCompletableFuture().handle((v, e) -> e).get();
+      assertEquals("a check named \"queue\" exists already", dup.getMessage());
+      var procedures = monitor.healthChecks();
+      var outcome = await(procedures.checkStatus("queue"));
+      assertFalse(outcome.getUp());
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
