@@ -140,7 +140,10 @@ public final class ConfigLoader {
   }
 
   private static List<CheckConfig> checks(ConfigNode n) {
-    CheckOptions defaults = options(n.child("defaults"), CheckOptions.DEFAULTS, true);
+    ConfigNode defaultsNode = n.child("defaults");
+    CheckOptions defaults = options(defaultsNode, CheckOptions.DEFAULTS, true, true);
+    // A bad default is reported once, not again in every check that inherits it.
+    boolean defaultsValid = timingValid(defaultsNode);
     List<CheckConfig> out = new ArrayList<>();
     for (String name : n.keys()) {
       if (name.equals("defaults")) {
@@ -158,7 +161,7 @@ public final class ConfigLoader {
           c.problem("type", "\"" + typeKey + "\" is not one of " + String.join(", ", CheckType.keys()));
         }
       }
-      CheckOptions options = options(c, defaults, false);
+      CheckOptions options = options(c, defaults, false, defaultsValid);
       if (type.isPresent()) {
         CheckSettings settings = type.get().parseSettings(c);
         c.finish();
@@ -170,7 +173,12 @@ public final class ConfigLoader {
   }
 
   /** The common keys every check type has; {@code base} supplies what is not written. */
-  private static CheckOptions options(ConfigNode c, CheckOptions base, boolean isDefaults) {
+  private static boolean timingValid(ConfigNode c) {
+    return !c.problems().has(c.pathOf("interval")) && !c.problems().has(c.pathOf("timeout"))
+        && !c.problems().has(c.pathOf("max-age"));
+  }
+
+  private static CheckOptions options(ConfigNode c, CheckOptions base, boolean isDefaults, boolean baseValid) {
     Duration interval = c.duration("interval", base.interval());
     Duration timeout = c.duration("timeout", base.timeout());
     int failures = c.integer("failure-threshold", base.failureThreshold(), 1);
@@ -178,11 +186,12 @@ public final class ConfigLoader {
     boolean critical = c.bool("critical", base.critical());
     Duration maxAge = c.duration("max-age", base.maxAge());
     List<String> deps = isDefaults ? List.of() : c.stringList("depends-on");
-    if (timeout.compareTo(interval) > 0) {
+    boolean compare = baseValid && timingValid(c);
+    if (compare && timeout.compareTo(interval) > 0) {
       c.problem("timeout", "must not exceed interval (" + Durations.format(interval) + "), or probes would overlap (was "
           + Durations.format(timeout) + ")");
     }
-    if (maxAge != null && maxAge.compareTo(interval) <= 0) {
+    if (compare && maxAge != null && maxAge.compareTo(interval) <= 0) {
       c.problem("max-age", "must be longer than interval (" + Durations.format(interval) + "), or every result would be stale (was "
           + Durations.format(maxAge) + ")");
     }

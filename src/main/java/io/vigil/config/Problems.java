@@ -27,6 +27,11 @@ public final class Problems {
     }
   }
 
+  /** Whether a problem was recorded at {@code path}. */
+  public boolean has(String path) {
+    return paths.contains(path);
+  }
+
   public boolean isEmpty() {
     return list.isEmpty();
   }
