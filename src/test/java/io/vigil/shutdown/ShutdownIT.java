@@ -95,6 +95,24 @@ class ShutdownIT {
     }
   }
 
+  @Test
+  void secondSignalDuringTheDrainEndsTheProcessAtOnce(@TempDir Path dir) throws Exception {
+    try (VigilProcess vigil = VigilProcess.run(dir, """
+        server: { host: 127.0.0.1, port: 0, shutdown: { drain-delay: 10s, timeout: 20s } }
+        checks: {}
+        """)) {
+      vigil.awaitPort(Duration.ofSeconds(20));
+      vigil.signal("TERM");
+      MonitorFixture.eventually(Duration.ofSeconds(5), "draining", () ->
+          vigil.lines().stream().anyMatch(l -> l.contains("phase=DRAINING")));
+      long second = System.nanoTime();
+      vigil.signal("INT");
+      assertEquals(130, vigil.awaitExit(Duration.ofSeconds(3)));
+      assertTrue((System.nanoTime() - second) / 1_000_000 < 1000, "exits at once, not after the 10 s drain");
+      assertTrue(vigil.lines().stream().anyMatch(l -> l.contains("signal=SIGINT again: exiting now, status 130")), vigil.lines().toString());
+    }
+  }
+
   private static void poll(HttpClient client, String base, String path, List<Poll> polls, AtomicBoolean stop) {
     while (!stop.get()) {
       long sent = System.nanoTime();
