@@ -4,7 +4,6 @@ import io.vigil.config.CheckSettings;
 import io.vigil.config.ConfigNode;
 import io.vigil.config.Secrets;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,11 +38,6 @@ public record PostgresSettings(String uri, String password, Boolean primary, int
 
   @Override
   public List<String> secrets() {
-    List<String> s = new ArrayList<>();
-    s.add(password);
-    if (uri != null) {
-      s.add(Secrets.uriPassword(uri));
-    }
-    return s;
+    return Secrets.ofServer(uri, password);
   }
 }

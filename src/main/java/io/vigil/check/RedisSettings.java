@@ -4,7 +4,6 @@ import io.vigil.config.CheckSettings;
 import io.vigil.config.ConfigNode;
 import io.vigil.config.Secrets;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -49,11 +48,6 @@ public record RedisSettings(
 
   @Override
   public List<String> secrets() {
-    List<String> s = new ArrayList<>();
-    s.add(password);
-    if (uri != null) {
-      s.add(Secrets.uriPassword(uri));
-    }
-    return s;
+    return Secrets.ofServer(uri, password);
   }
 }

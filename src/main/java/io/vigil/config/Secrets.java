@@ -58,6 +58,16 @@ public final class Secrets {
     }
   }
 
+  /** The secrets of a server reached by URI: a password given apart, and any password inside the URI. */
+  public static List<String> ofServer(String uri, String password) {
+    List<String> s = new ArrayList<>();
+    s.add(password);
+    if (uri != null) {
+      s.add(uriPassword(uri));
+    }
+    return s;
+  }
+
   /** A URI with the password part of its user info masked, for display. */
   public static String redactUri(String uri) {
     return uri == null ? null : URI_PASSWORD.matcher(uri).replaceAll("$1" + MASK + "@");
