@@ -2,15 +2,128 @@ package io.vigil.check;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
 import io.vigil.config.CheckConfig;
 import io.vigil.status.Reason;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Placeholder until the real Redis check lands. */
+/**
+ * A {@code redis} check: {@code PING} through the pooled client (which reconnects by itself after a
+ * restart), then, as configured, {@code ROLE}, a {@code SET} with expiry on the monitor's own key,
+ * and {@code INFO} fields. Facts are gathered first; pure functions judge them.
+ */
 public final class RedisCheck implements Check {
-  public RedisCheck(Vertx vertx, CheckConfig config) {}
+  private final RedisSettings settings;
+  private final long ttlMs;
+  private final Redis redis;
+
+  public RedisCheck(Vertx vertx, CheckConfig config) {
+    this.settings = (RedisSettings) config.settings();
+    this.ttlMs = Math.max(30_000, config.options().interval().toMillis() * 3);
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(settings.uri())
+        .setNetClientOptions(ClientOptions.net(config.options()))
+        .setMaxPoolSize(2)
+        .setMaxPoolWaiting(8);
+    if (settings.password() != null) {
+      options.setPassword(settings.password());
+    }
+    this.redis = Redis.createClient(vertx, options);
+  }
 
   @Override
   public Future<Observation> probe() {
-    return Future.succeededFuture(Observation.down(Reason.INTERNAL, "not built yet"));
+    Map<String, Object> data = new LinkedHashMap<>();
+    return redis.send(Request.cmd(Command.PING)).compose(pong -> {
+      Observation ping = evaluatePing(pong == null ? null : pong.toString());
+      if (!ping.ok()) {
+        return Future.succeededFuture(ping);
+      }
+      return role(data).compose(r -> r.ok() ? write() : Future.succeededFuture(r))
+          .compose(w -> w.ok() ? info(data) : Future.succeededFuture(w))
+          .map(o -> o.ok() ? Observation.up(data) : new Observation(false, o.reason(), o.message(), data));
+    });
+  }
+
+  private Future<Observation> role(Map<String, Object> data) {
+    if (settings.role() == null) {
+      return Future.succeededFuture(Observation.up());
+    }
+    return redis.send(Request.cmd(Command.ROLE)).map(r -> {
+      String role = normalizeRole(r != null && r.size() > 0 ? r.get(0).toString() : null);
+      data.put("role", role);
+      return evaluateRole(settings.role(), role);
+    });
+  }
+
+  private Future<Observation> write() {
+    if (!settings.writable()) {
+      return Future.succeededFuture(Observation.up());
+    }
+    Request set = Request.cmd(Command.SET).arg(settings.key()).arg(Long.toString(System.currentTimeMillis()))
+        .arg("PX").arg(ttlMs);
+    // A refusal (READONLY, MISCONF, OOM) fails the future; Failures maps it to "unavailable".
+    return redis.send(set).map(ok -> "OK".equals(String.valueOf(ok)) ? Observation.up()
+        : Observation.down(Reason.UNAVAILABLE, "SET was not accepted: " + ok));
+  }
+
+  private Future<Observation> info(Map<String, Object> data) {
+    if (settings.info().isEmpty()) {
+      return Future.succeededFuture(Observation.up());
+    }
+    return redis.send(Request.cmd(Command.INFO)).map(r -> {
+      Map<String, String> fields = parseInfo(r == null ? "" : r.toString());
+      if (fields.containsKey("redis_version")) {
+        data.put("redisVersion", fields.get("redis_version"));
+      }
+      return evaluateInfo(settings.info(), fields);
+    });
+  }
+
+  static Observation evaluatePing(String reply) {
+    return "PONG".equals(reply) ? Observation.up()
+        : Observation.down(Reason.PROTOCOL, "PING answered \"" + reply + "\", not PONG");
+  }
+
+  /** Redis before 5 says {@code slave}; the configuration speaks of {@code replica}. */
+  static String normalizeRole(String role) {
+    return "slave".equals(role) ? "replica" : role;
+  }
+
+  static Observation evaluateRole(String expected, String actual) {
+    return expected.equals(actual) ? Observation.up()
+        : Observation.down(Reason.UNAVAILABLE, "role is " + actual + ", expected " + expected);
+  }
+
+  static Map<String, String> parseInfo(String text) {
+    Map<String, String> fields = new HashMap<>();
+    for (String line : text.split("\r?\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && !line.startsWith("#")) {
+        fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+      }
+    }
+    return fields;
+  }
+
+  static Observation evaluateInfo(Map<String, String> expected, Map<String, String> actual) {
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      String value = actual.get(e.getKey());
+      if (!e.getValue().equals(value)) {
+        return Observation.down(Reason.ASSERTION, "INFO " + e.getKey() + " is " + (value == null ? "missing" : value)
+            + ", expected " + e.getValue());
+      }
+    }
+    return Observation.up();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return redis.close();
   }
 }
