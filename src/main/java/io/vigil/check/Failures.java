@@ -60,10 +60,15 @@ public final class Failures {
         || msg.startsWith("masterdown")) {
       return Reason.UNAVAILABLE;
     }
-    if (t instanceof ClosedChannelException || msg.contains("connection reset") || msg.contains("connection was closed")
-        || msg.contains("connection closed") || msg.contains("closed") || name.contains("Decoder") || name.contains("Protocol")
-        || t instanceof java.io.EOFException) {
+    if (msg.contains("unknown resp type") || msg.contains("protocol") || msg.contains("invalid message format")) {
+      return Reason.PROTOCOL; // the peer speaks something else (RESP or PostgreSQL parsers)
+    }
+    if (name.contains("Decoder") || name.contains("Protocol")) {
       return Reason.PROTOCOL;
+    }
+    if (t instanceof ClosedChannelException || t instanceof java.io.EOFException || msg.contains("connection reset")
+        || msg.contains("closed")) {
+      return Reason.UNAVAILABLE; // the server went away mid-conversation (a restart, a cut)
     }
     return null;
   }
@@ -83,7 +88,8 @@ public final class Failures {
       Throwable cause = error.getCause();
       m = cause != null && cause.getMessage() != null ? cause.getMessage() : error.getClass().getSimpleName();
     }
-    m = m.replace('\n', ' ').replace('\r', ' ').strip();
+    // One printable line: a garbage answer may be quoted in the message.
+    m = m.replaceAll("[\\p{Cntrl}\\p{Cs}\\x{FFFD}]", "?").replace("??", "?").strip();
     return m.length() > 300 ? m.substring(0, 300) + "…" : m;
   }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import io.vigil.bus.Addresses;
 import io.vigil.testsupport.MonitorFixture;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +29,7 @@ class NoSecretsInOutputTest {
 
   @Test
   void noPasswordAppearsAnywhereWhileChecksFail() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort(); // nothing listens here once closed: connections are refused
-    }
+    int closed = io.vigil.testsupport.TestPorts.closed();
     List<String> logs = new CopyOnWriteArrayList<>();
     Handler capture = new Handler() {
       @Override

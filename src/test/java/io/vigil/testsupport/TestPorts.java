@@ -1,0 +1,47 @@
+package io.vigil.testsupport;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Ports for listeners that tests close on purpose. A port from the kernel's ephemeral range (port 0)
+ * may, once closed, become the source port of an outgoing connection, and a client connecting to
+ * it can then connect to itself (TCP simultaneous open): a "refused" target that answers. Ports
+ * below the ephemeral range (32768 on Linux) never are.
+ */
+public final class TestPorts {
+  private static final int LOW = 20_000;
+  private static final int HIGH = 32_000;
+
+  private TestPorts() {}
+
+  /** A bound listener on 127.0.0.1 outside the ephemeral range. */
+  public static ServerSocket listen() throws IOException {
+    IOException last = null;
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
+      ServerSocket s = new ServerSocket();
+      s.setReuseAddress(true);
+      try {
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 100);
+        return s;
+      } catch (IOException e) {
+        s.close();
+        last = e;
+      }
+    }
+    throw new IOException("no free port in " + LOW + "-" + HIGH, last);
+  }
+
+  /** A port on 127.0.0.1 where nothing listens: connections to it are refused. */
+  public static int closed() {
+    try (ServerSocket s = listen()) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
