@@ -63,7 +63,8 @@ public final class Failures {
     if (msg.contains("unknown resp type") || msg.contains("protocol") || msg.contains("invalid message format")) {
       return Reason.PROTOCOL; // the peer speaks something else (RESP or PostgreSQL parsers)
     }
-    if (name.contains("Decoder") || name.contains("Protocol")) {
+    // A decoder reading past a garbage frame (the PostgreSQL client throws IndexOutOfBoundsException).
+    if (name.contains("Decoder") || name.contains("Protocol") || t instanceof IndexOutOfBoundsException) {
       return Reason.PROTOCOL;
     }
     if (t instanceof ClosedChannelException || t instanceof java.io.EOFException || msg.contains("connection reset")

@@ -24,6 +24,7 @@ class FailuresTest {
     assertEquals(Reason.UNAVAILABLE, Failures.reason(new RuntimeException("READONLY You can't write against a read only replica.")));
     assertEquals(Reason.UNAVAILABLE, Failures.reason(new IOException("Connection reset by peer")));
     assertEquals(Reason.PROTOCOL, Failures.reason(new IllegalStateException("ILLEGAL_STATE Unknown RESP type ?")));
+    assertEquals(Reason.PROTOCOL, Failures.reason(new IndexOutOfBoundsException("readerIndex: -104606, writerIndex: 31")));
     assertEquals(Reason.INTERNAL, Failures.reason(new IllegalArgumentException("something else")));
   }
 
