@@ -60,6 +60,8 @@ public final class HealthMonitor {
   private final Secrets secrets;
   private final List<String> checkDeployments = Collections.synchronizedList(new ArrayList<>());
   private String boardDeployment;
+  /** Set first thing when draining starts, so readiness flips with no hop to the board's context. */
+  private volatile boolean draining;
 
   private HealthMonitor(Vertx vertx, VigilConfig config, PrometheusMeterRegistry registry, String version) {
     this.vertx = vertx;
@@ -125,7 +127,7 @@ public final class HealthMonitor {
 
   /** True when started, not draining, and every check of the readiness group is UP. */
   public boolean readiness() {
-    return board.snapshot().ready();
+    return !draining && board.snapshot().ready();
   }
 
   /** True once every check has reported at least once. */
@@ -199,6 +201,7 @@ public final class HealthMonitor {
 
   /** Starts draining: DRAINING is published and readiness turns false before this completes. */
   public Future<Void> drain() {
+    draining = true;
     publish(Phase.DRAINING);
     return boardVerticle.drain();
   }

@@ -38,7 +38,7 @@ public final class HealthHandlers {
 
   public void ready(RoutingContext ctx) {
     Snapshot s = monitor.checkHealth();
-    probe(ctx, s.ready(), "readyz", s.checks().stream().filter(monitor.readinessGroup()).toList());
+    probe(ctx, monitor.readiness(), "readyz", s.checks().stream().filter(monitor.readinessGroup()).toList());
   }
 
   public void health(RoutingContext ctx) {

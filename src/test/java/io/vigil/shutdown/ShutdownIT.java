@@ -58,8 +58,8 @@ class ShutdownIT {
         clients.add(t);
       }
       Thread.sleep(300);
-      long signalled = System.nanoTime();
       vigil.signal("TERM");
+      long signalled = System.nanoTime(); // kill has returned: the signal is delivered
       int exit = vigil.awaitExit(Duration.ofMillis(DRAIN_MS + 2000));
       long exited = System.nanoTime();
       stop.set(true);
