@@ -40,7 +40,7 @@ class CliIT {
   void checkConfigOnTheDefaultConfigExits0() throws Exception {
     try (VigilProcess p = VigilProcess.start(List.of(), "check-config", "conf/vigil.yaml")) {
       assertEquals(0, p.awaitExit(Duration.ofSeconds(20)));
-      assertTrue(p.lines().get(0).startsWith("conf/vigil.yaml: valid, 4 checks"), p.lines().toString());
+      assertTrue(p.lines().get(0).startsWith("conf/vigil.yaml: valid, 5 checks"), p.lines().toString());
     }
   }
 

@@ -30,7 +30,7 @@ class VigilCliTest {
   @Test
   void checkConfigAcceptsTheDefaultConfig() {
     assertEquals(0, run("check-config", "conf/vigil.yaml"));
-    assertEquals("conf/vigil.yaml: valid, 4 checks (api:http, worker:http, redis:redis, postgres:postgres)\n",
+    assertEquals("conf/vigil.yaml: valid, 5 checks (api:http, worker:http, redis:redis, postgres:postgres, nginx:http)\n",
         out.toString(StandardCharsets.UTF_8));
   }
 

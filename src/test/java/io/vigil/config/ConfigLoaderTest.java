@@ -67,7 +67,7 @@ class ConfigLoaderTest {
   @Test
   void defaultConfigIsValidAndMatchesTheDesign() {
     VigilConfig c = loader.load(Path.of("conf/vigil.yaml"));
-    assertEquals(List.of("api", "worker", "redis", "postgres"), c.checks().stream().map(CheckConfig::name).toList());
+    assertEquals(List.of("api", "worker", "redis", "postgres", "nginx"), c.checks().stream().map(CheckConfig::name).toList());
     assertEquals(9090, c.server().port());
     assertEquals(Duration.ofSeconds(5), c.server().drainDelay());
     assertEquals(Duration.ofSeconds(20), c.server().shutdownTimeout());
@@ -82,6 +82,7 @@ class ConfigLoaderTest {
     assertFalse(c.checks().get(1).options().critical());
     assertTrue(((RedisSettings) c.checks().get(2).settings()).writable());
     assertEquals(Boolean.TRUE, ((PostgresSettings) c.checks().get(3).settings()).primary());
+    assertFalse(c.checks().get(4).options().critical());
   }
 
   @Test
