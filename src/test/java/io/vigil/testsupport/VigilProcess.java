@@ -49,7 +49,12 @@ public final class VigilProcess implements AutoCloseable {
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.addAll(List.of(args));
-    return new VigilProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    return start(new ProcessBuilder(cmd));
+  }
+
+  /** Runs any command that ends in the monitor (e.g. under an init process); output merged. */
+  public static VigilProcess start(ProcessBuilder command) throws IOException {
+    return new VigilProcess(command.redirectErrorStream(true).start());
   }
 
   /** Writes {@code yaml} to a temp file and runs the monitor on it. */

@@ -1,0 +1,136 @@
+package io.vigil.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vigil.stack.Dockerfile.Stage;
+import io.vigil.testsupport.MonitorFixture;
+import io.vigil.testsupport.TestPorts;
+import io.vigil.testsupport.VigilProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runtime stage of docker/Dockerfile run here without an engine: its ENTRYPOINT and CMD, JVM
+ * flags untouched, as its USER, then its own HEALTHCHECK command. Only container paths are mapped
+ * to this machine's (the init, java, /app/...), and the port, so the test cannot collide with a
+ * monitor already on 9090.
+ */
+class RuntimeCommandIT {
+  private final Stage runtime = Dockerfile.read(Path.of("docker/Dockerfile")).runtime();
+
+  @Test
+  void entrypointRunsAsItsNonRootUserUnderTheInitAndPassesItsOwnHealthCheck() throws Exception {
+    int port = TestPorts.closed();
+    List<String> command = new ArrayList<>();
+    for (String arg : concat(execForm("ENTRYPOINT"), execForm("CMD"))) {
+      command.add(toThisMachine(arg));
+    }
+    String user = runtime.last("USER").orElseThrow().args();
+    String[] ids = user.split(":");
+    List<String> asUser = isRoot()
+        ? concat(List.of("setpriv", "--reuid=" + ids[0], "--regid=" + ids[ids.length - 1], "--clear-groups", "--"), command)
+        : command;
+    ProcessBuilder pb = new ProcessBuilder(asUser);
+    pb.environment().putAll(Map.of("VIGIL_PORT", Integer.toString(port), "VIGIL_HOST", "127.0.0.1", "VIGIL_DRAIN_DELAY", "1s"));
+    try (VigilProcess vigil = VigilProcess.start(pb)) {
+      assertEquals(port, vigil.awaitPort(Duration.ofSeconds(30)));
+      ProcessHandle java = javaUnder(vigil.process().toHandle());
+      assertEquals(ids[0], statusField(java, "Uid").split("\\s+")[0], "the JVM runs as the image's USER");
+      assertTrue(java.parent().flatMap(p -> p.info().command()).orElse("").endsWith("/tini"), "the JVM is the init's child");
+
+      List<String> healthCheck = healthCheckCommand(port);
+      MonitorFixture.eventually(Duration.ofSeconds(20), "the HEALTHCHECK command to pass (its start period is 20 s)",
+          () -> exitOf(healthCheck) == 0);
+
+      // SIGTERM to the init, as the engine sends it to PID 1: forwarded, drained, clean exit.
+      vigil.signal("TERM");
+      assertEquals(0, vigil.awaitExit(Duration.ofSeconds(10)), "exit status through the init; output: " + vigil.lines());
+      List<String> lines = vigil.lines();
+      assertTrue(lines.get(lines.size() - 1).contains("lifecycle phase=STOPPED"), "STOPPED last: " + lines);
+    }
+  }
+
+  private List<String> execForm(String keyword) {
+    String text = runtime.last(keyword).orElseThrow().args();
+    if (keyword.equals("HEALTHCHECK")) {
+      text = text.substring(text.indexOf("CMD") + 3);
+    }
+    return new JsonArray(text.strip()).stream().map(String::valueOf).toList();
+  }
+
+  private List<String> healthCheckCommand(int port) {
+    List<String> cmd = new ArrayList<>();
+    for (String arg : execForm("HEALTHCHECK")) {
+      cmd.add(arg.replace("127.0.0.1:9090/", "127.0.0.1:" + port + "/"));
+    }
+    assertTrue(cmd.get(cmd.size() - 1).endsWith(":" + port + "/health/live"), cmd.toString());
+    return cmd;
+  }
+
+  /** Container paths to this machine's: the init, java, and the files the image puts under /app. */
+  private static String toThisMachine(String arg) {
+    if (arg.equals("/sbin/tini") || arg.equals("/usr/bin/tini")) {
+      return Stream.of("/sbin/tini", "/usr/bin/tini", "/usr/local/bin/tini").filter(p -> Files.isExecutable(Path.of(p)))
+          .findFirst().orElseThrow(() -> new AssertionError("tini is not installed: apt-get install tini (bash .ci/run does it)"));
+    }
+    if (arg.equals("java")) {
+      return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+    if (arg.equals("/app/vigil.jar")) {
+      return VigilProcess.jar().toAbsolutePath().toString();
+    }
+    if (arg.startsWith("/app/conf/")) {
+      return Path.of("conf").resolve(arg.substring("/app/conf/".length())).toAbsolutePath().toString();
+    }
+    return arg;
+  }
+
+  private static ProcessHandle javaUnder(ProcessHandle root) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      Optional<ProcessHandle> java = Stream.concat(Stream.of(root), root.descendants())
+          .filter(p -> p.info().command().orElse("").endsWith("/java")).findFirst();
+      if (java.isPresent()) {
+        return java.get();
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("no java process under " + root.pid());
+  }
+
+  private static String statusField(ProcessHandle p, String field) throws IOException {
+    return Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status")).stream()
+        .filter(l -> l.startsWith(field + ":")).findFirst().orElseThrow().substring(field.length() + 1).strip();
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static int exitOf(List<String> command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor(5, TimeUnit.SECONDS) ? p.exitValue() : -1;
+    } catch (IOException e) {
+      throw new AssertionError("cannot run the HEALTHCHECK command " + command + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private static List<String> concat(List<?> a, List<?> b) {
+    return Stream.concat(a.stream(), b.stream()).map(String::valueOf).toList();
+  }
+}
