@@ -74,6 +74,8 @@ class ShutdownIT {
           .findFirst().orElseThrow(() -> new AssertionError("readiness never answered 503 after SIGTERM: " + polls.size() + " polls"));
       long unreadyMs = (firstUnready.doneNanos - signalled) / 1_000_000;
       assertTrue(unreadyMs <= 100, "readiness 503 within 100 ms of the signal, was " + unreadyMs + " ms");
+      System.out.printf("shutdown: readiness 503 after %d ms, exit 0 after %d ms (drain-delay %d ms), %d polls, %d refused after the drain%n",
+          unreadyMs, (exited - signalled) / 1_000_000, DRAIN_MS, polls.size(), polls.stream().filter(p -> p.error != null).count());
       long drainEnd = signalled + DRAIN_MS * 1_000_000;
       List<Poll> liveDuringDrain = polls.stream().filter(p -> p.path.equals("/health/live") && p.sentNanos > signalled
           && p.doneNanos < drainEnd).toList();
