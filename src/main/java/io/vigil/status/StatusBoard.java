@@ -2,6 +2,7 @@ package io.vigil.status;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,10 +20,19 @@ import java.util.Set;
  * {@code success-threshold} consecutive successes. A result older than {@code max-age} makes it
  * UNKNOWN. Overall: UNKNOWN until every check has reported once; DOWN when a critical check is DOWN;
  * UNKNOWN when a critical check is stale; DEGRADED when only non-critical checks are not UP.
+ *
+ * <p>Cost per result is independent of the number of checks but for one copy of the status list:
+ * each check's status is cached and recomputed only when it or a check it depends on changes, and
+ * the overall state and readiness come from counters kept as states change.
  */
 public final class StatusBoard {
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final List<String> readinessGroup;
+  /** Reverse {@code depends-on} edges: the checks whose cause may change when a check changes. */
+  private final Map<String, List<Entry>> dependents = new HashMap<>();
+  private final List<CheckStatus> statuses = new ArrayList<>();
+  private Map<String, Integer> positions = Map.of();
+  private final Tally tally = new Tally();
   private long seq;
   private boolean draining;
   private OverallState overall = OverallState.UNKNOWN;
@@ -35,7 +45,7 @@ public final class StatusBoard {
   public StatusBoard(List<CheckSpec> specs, List<String> readinessGroup, Instant now) {
     this.readinessGroup = readinessGroup == null ? null : List.copyOf(readinessGroup);
     for (CheckSpec spec : specs) {
-      entries.put(spec.name(), new Entry(spec, now));
+      insert(spec, now);
     }
     publish(now);
   }
@@ -58,7 +68,7 @@ public final class StatusBoard {
       }
     }
     // Existing checks cannot depend on a new one, so adding a node with edges to known nodes keeps the graph acyclic.
-    entries.put(spec.name(), new Entry(spec, now));
+    insert(spec, now);
     overall = computeOverall(); // a new check has not reported: overall waits for it
     publish(now);
   }
@@ -70,17 +80,23 @@ public final class StatusBoard {
       return new Recorded(seq, null, List.of());
     }
     CheckState from = e.state;
+    tally.count(e, -1);
     e.apply(r);
     long resultSeq = ++seq;
     List<Transition> transitions = new ArrayList<>();
     if (e.state != from) {
       e.since = r.at();
-      CheckStatus s = status(e);
+    }
+    tally.count(e, +1);
+    // A DOWN check's latest failure is part of its dependents' messages, so they follow it too.
+    refresh(e, e.state != from || e.state == CheckState.DOWN);
+    if (e.state != from) {
+      CheckStatus s = e.status;
       transitions.add(new Transition(e.spec.name(), from.name(), e.state.name(), s.reason(), s.cause(), r.at(), ++seq));
     }
     overallTransition(r.at()).ifPresent(transitions::add);
     publish(r.at());
-    return new Recorded(resultSeq, snapshot.check(r.check()).orElseThrow(), transitions);
+    return new Recorded(resultSeq, e.status, transitions);
   }
 
   /** Turns checks whose latest result is older than their max-age UNKNOWN. */
@@ -90,10 +106,13 @@ public final class StatusBoard {
       if (e.state != CheckState.UNKNOWN && e.lastResult != null
           && e.lastResult.at().plus(e.spec.options().effectiveMaxAge()).isBefore(now)) {
         String from = e.state.name();
+        tally.count(e, -1);
         e.state = CheckState.UNKNOWN;
         e.since = now;
         e.consecutiveFailures = 0;
         e.consecutiveSuccesses = 0;
+        tally.count(e, +1);
+        refresh(e, true);
         transitions.add(new Transition(e.spec.name(), from, CheckState.UNKNOWN.name(), null, null, now, ++seq));
       }
     }
@@ -131,52 +150,66 @@ public final class StatusBoard {
   }
 
   private boolean started() {
-    return entries.values().stream().allMatch(e -> e.reported);
+    return tally.unreported == 0;
   }
 
   private OverallState computeOverall() {
     if (!started()) {
       return OverallState.UNKNOWN;
     }
-    boolean criticalUnknown = false;
-    boolean degraded = false;
-    for (Entry e : entries.values()) {
-      boolean critical = e.spec.options().critical();
-      if (e.state == CheckState.DOWN && critical) {
-        return OverallState.DOWN;
-      }
-      if (e.state == CheckState.UNKNOWN && critical) {
-        criticalUnknown = true;
-      } else if (e.state != CheckState.UP && !critical) {
-        degraded = true;
-      }
+    if (tally.criticalDown > 0) {
+      return OverallState.DOWN;
     }
-    if (criticalUnknown) {
+    if (tally.criticalUnknown > 0) {
       return OverallState.UNKNOWN;
     }
-    return degraded ? OverallState.DEGRADED : OverallState.UP;
+    return tally.nonCriticalNotUp > 0 ? OverallState.DEGRADED : OverallState.UP;
   }
 
   private boolean ready(boolean started) {
-    if (!started || draining) {
-      return false;
+    return started && !draining && tally.readinessNotUp == 0;
+  }
+
+  private void insert(CheckSpec spec, Instant now) {
+    Entry e = new Entry(spec, now, statuses.size(), inReadinessGroup(spec.name(), spec.options().critical()));
+    entries.put(spec.name(), e);
+    for (String dep : spec.options().dependsOn()) {
+      dependents.computeIfAbsent(dep, k -> new ArrayList<>()).add(e);
     }
-    for (Entry e : entries.values()) {
-      boolean inGroup = readinessGroup == null ? e.spec.options().critical() : readinessGroup.contains(e.spec.name());
-      if (inGroup && e.state != CheckState.UP) {
-        return false;
+    Map<String, Integer> next = new HashMap<>(positions);
+    next.put(spec.name(), e.position);
+    positions = Map.copyOf(next);
+    statuses.add(null);
+    tally.count(e, +1);
+    refresh(e, false);
+  }
+
+  private boolean inReadinessGroup(String name, boolean critical) {
+    return readinessGroup == null ? critical : readinessGroup.contains(name);
+  }
+
+  /** Recomputes the cached status of {@code e} and, when asked, of every check that depends on it. */
+  private void refresh(Entry e, boolean withDependents) {
+    e.status = status(e);
+    statuses.set(e.position, e.status);
+    if (!withDependents) {
+      return;
+    }
+    Set<String> seen = new HashSet<>(List.of(e.spec.name()));
+    List<Entry> todo = new ArrayList<>(dependents.getOrDefault(e.spec.name(), List.of()));
+    while (!todo.isEmpty()) {
+      Entry d = todo.remove(todo.size() - 1);
+      if (seen.add(d.spec.name())) {
+        d.status = status(d);
+        statuses.set(d.position, d.status);
+        todo.addAll(dependents.getOrDefault(d.spec.name(), List.of()));
       }
     }
-    return true;
   }
 
   private void publish(Instant now) {
-    List<CheckStatus> checks = new ArrayList<>(entries.size());
-    for (Entry e : entries.values()) {
-      checks.add(status(e));
-    }
     boolean started = started();
-    snapshot = new Snapshot(seq, now, overall, started, draining, ready(started), checks);
+    snapshot = new Snapshot(seq, now, overall, started, draining, ready(started), statuses, positions);
   }
 
   private CheckStatus status(Entry e) {
@@ -218,9 +251,31 @@ public final class StatusBoard {
     return null;
   }
 
+  /** How many checks stand where the overall state and readiness look; kept as states change. */
+  private static final class Tally {
+    int unreported;
+    int criticalDown;
+    int criticalUnknown;
+    int nonCriticalNotUp;
+    int readinessNotUp;
+
+    /** Adds ({@code +1}) or removes ({@code -1}) what {@code e} contributes in its current state. */
+    void count(Entry e, int sign) {
+      boolean critical = e.spec.options().critical();
+      unreported += e.reported ? 0 : sign;
+      criticalDown += critical && e.state == CheckState.DOWN ? sign : 0;
+      criticalUnknown += critical && e.state == CheckState.UNKNOWN ? sign : 0;
+      nonCriticalNotUp += !critical && e.state != CheckState.UP ? sign : 0;
+      readinessNotUp += e.inReadinessGroup && e.state != CheckState.UP ? sign : 0;
+    }
+  }
+
   /** Mutable per-check state, touched only by the board's thread. */
   private static final class Entry {
     final CheckSpec spec;
+    final int position;
+    final boolean inReadinessGroup;
+    CheckStatus status;
     CheckState state = CheckState.UNKNOWN;
     int consecutiveFailures;
     int consecutiveSuccesses;
@@ -230,9 +285,11 @@ public final class StatusBoard {
     Instant since;
     Instant lastSuccess;
 
-    Entry(CheckSpec spec, Instant now) {
+    Entry(CheckSpec spec, Instant now, int position, boolean inReadinessGroup) {
       this.spec = spec;
       this.since = now;
+      this.position = position;
+      this.inReadinessGroup = inReadinessGroup;
     }
 
     void apply(CheckResult r) {

@@ -135,6 +135,48 @@ class StatusBoardTest {
   }
 
   @Test
+  void aDependentsCauseFollowsChangesBelowItAfterItIsAlreadyDown() {
+    CheckOptions once = CheckOptions.DEFAULTS.withThresholds(1, 1);
+    StatusBoard b = new StatusBoard(List.of(new CheckSpec("net", "tcp", once),
+        new CheckSpec("redis", "redis", once.withDependsOn(List.of("net"))),
+        new CheckSpec("api", "http", once.withDependsOn(List.of("redis")))), null, T0);
+    b.record(ok("net"));
+    b.record(ok("redis"));
+    b.record(fail("api", Reason.TIMEOUT));
+    assertNull(b.snapshot().check("api").orElseThrow().cause(), "its dependencies are up: its own fault");
+    b.record(fail("redis", Reason.TIMEOUT));
+    assertEquals("redis", b.snapshot().check("api").orElseThrow().cause(), "api did not report, yet its cause moved");
+    b.record(fail("net", Reason.TIMEOUT));
+    assertEquals("net", b.snapshot().check("redis").orElseThrow().cause());
+    assertEquals("net", b.snapshot().check("api").orElseThrow().cause(), "two levels up from the change");
+    b.record(fail("net", Reason.CONNECTION_REFUSED));
+    assertTrue(b.snapshot().check("api").orElseThrow().message().startsWith("net is DOWN (connection_refused)"),
+        "the root's latest reason reaches the dependents: " + b.snapshot().check("api").orElseThrow().message());
+    b.record(ok("net"));
+    assertEquals("redis", b.snapshot().check("api").orElseThrow().cause(), "net healed; redis is still down");
+    assertNull(b.snapshot().check("redis").orElseThrow().cause());
+  }
+
+  @Test
+  void thousandsOfChecksKeepOverallReadinessAndLookupsExact() {
+    List<CheckSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      specs.add(spec("c" + i, i % 2 == 0));
+    }
+    StatusBoard b = new StatusBoard(specs, null, T0);
+    for (int i = 0; i < 5000; i++) {
+      b.record(ok("c" + i));
+    }
+    assertEquals(OverallState.UP, b.snapshot().overall());
+    assertTrue(b.snapshot().ready());
+    b.record(fail("c4999", Reason.DNS)); // odd: non-critical, first failure below the threshold
+    assertEquals(1, b.snapshot().check("c4999").orElseThrow().consecutiveFailures());
+    assertEquals("c4999", b.snapshot().checks().get(4999).name());
+    assertEquals(CheckState.UP, state(b, "c0"));
+    assertTrue(b.snapshot().check("nope").isEmpty());
+  }
+
+  @Test
   void failingCheckWithHealthyDependenciesHasNoCause() {
     StatusBoard b = new StatusBoard(List.of(spec("redis", true), spec("api", true, "redis")), null, T0);
     b.record(ok("redis"));
