@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 JAR = os.path.join(ROOT, 'target', 'vigil.jar')
@@ -134,13 +135,18 @@ class Proc:
             return None
 
     def stop(self, grace=5.0):
-        """SIGTERM to the process group, SIGKILL after `grace` seconds."""
+        """SIGTERM to the process group, SIGKILL after `grace` seconds; once only."""
+        if self in _procs:
+            _procs.remove(self)
+        elif self.popen.returncode is not None:
+            return self.popen.returncode
         if self.alive() and grace > 0:
             _killpg(self.pid, signal.SIGTERM)
             if self.wait(grace) is None:
                 _killpg(self.pid, signal.SIGKILL)
                 self.wait(5)
-        _killpg(self.pid, signal.SIGKILL)  # anything the program left behind in its group
+        _killpg(self.pid, signal.SIGKILL)  # the program, or anything it left behind in its group
+        self.wait(5)
         self._log.close()
         return self.popen.returncode
 
@@ -170,7 +176,7 @@ def _killpg(pid, sig):
 
 def stop_all():
     while _procs:
-        _procs.pop().stop(grace=3.0)
+        _procs[-1].stop(grace=3.0)
 
 
 def tempdir():
@@ -591,11 +597,16 @@ def main(name, run, limits):
         return 0
     except (BenchError, TimeLimit) as e:
         print('%s: FAILED: %s' % (name, e), file=sys.stderr)
-        for p in _procs:
-            print('  log of %s: %s' % (p.name, p.log_path), file=sys.stderr)
+        return 1
+    except Exception:
+        print('%s: FAILED:' % name, file=sys.stderr)
+        traceback.print_exc()
         return 1
     finally:
         signal.alarm(0)
+        if not ok:
+            for p in _procs:
+                print('  log of %s: %s' % (p.name, p.log_path), file=sys.stderr)
         stop_all()
         if ok and _tmpdirs:
             shutil.rmtree(_tmpdirs.pop(), ignore_errors=True)
