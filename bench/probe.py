@@ -35,7 +35,9 @@ def series(targets, connections, seconds, rounds):
 
 
 def summarize(results):
-    return {label: {k: b.median([r[k] for r in runs]) for k in ('rps', 'p50', 'p99')}
+    """Per target: the median of the rounds, and each round's figures."""
+    return {label: dict({k: b.median([r[k] for r in runs]) for k in ('rps', 'p50', 'p99')},
+                        rounds=[{k: r[k] for k in ('rps', 'p50', 'p99')} for r in runs])
             for label, runs in results.items()}
 
 

@@ -35,8 +35,15 @@ def probe(d):
             ratio = '' if label == 'raw' else '%.2f / %.2f / %.2f' % (
                 f['rps'] / raw['rps'], f['p50'] / raw['p50'], f['p99'] / raw['p99'])
             rows.append((conns, label.replace('vigil ', 'Vigil `') + ('`' if label != 'raw' else ''),
-                         '%.0f' % f['rps'], '%.3f' % f['p50'], '%.3f' % f['p99'], ratio))
+                         spread(f, 'rps', '%.0f'), spread(f, 'p50', '%.3f'), spread(f, 'p99', '%.3f'), ratio))
     return table(['connections', 'target', 'req/s', 'p50 ms', 'p99 ms', 'Vigil / raw: req/s, p50, p99'], rows)
+
+
+def spread(f, key, fmt):
+    """The median, and the range of the rounds when there is one: `median (min-max)`."""
+    values = [r[key] for r in f.get('rounds', [])]
+    text = fmt % f[key]
+    return text + (' (%s-%s)' % (fmt % min(values), fmt % max(values)) if len(values) > 1 else '')
 
 
 def checkcost(d):
@@ -51,7 +58,7 @@ def checkcost(d):
                 '%.0f' % r['heap_mib'], '%.0f' % r['live_heap_mib'], '%.0f' % r['rss_mib'],
                 '%.1f' % (v['cpu_per_1000'] / base['cpu_per_1000']) if who == 'Vigil' else ''))
     main = table(['N', 'who', 'checks done in the window (of due)', 'CPU-s / 1,000 checks', 'cores busy',
-                  'interval error p50 / p99 ms', 'heap used MiB', 'live heap MiB', 'RSS MiB',
+                  'interval error p50 / p99 ms', 'heap used at the end, MiB', 'live heap MiB', 'RSS MiB',
                   'CPU ratio Vigil / baseline'], rows)
     extra = table(['N', 'Vigil probes/s, own count (asked)', 'failed probes', 'late beyond jitter',
                    'start -> /health/startup', 'one /metrics scrape', 'SIGTERM -> exit (status)'],
