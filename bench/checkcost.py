@@ -11,14 +11,16 @@ loop making the same requests on the same schedule) takes its place. Per run:
   the target (both Vigil and the baseline add a designed jitter of +-5%, at most 250 ms);
 - heap in use at the end (Vigil: jvm_memory_used_bytes on /metrics), the live heap after a full
   GC (jcmd GC.run, then jstat), RSS; Vigil's own probe counter and how long /metrics took;
-- for Vigil, where its event loops spend their time (jcmd Thread.print samples, after the window)
-  and how long it takes to exit after SIGTERM.
+- for Vigil, what /health/ready answers (once a second) and the check transitions (from its
+  metrics) during the window, where its event loops spend their time (jcmd Thread.print samples,
+  after the window) and how long it takes to exit after SIGTERM.
 """
 import collections
 import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import benchlib as b
@@ -46,19 +48,50 @@ def target_stats(port, reset=False):
     return json.loads(body)
 
 
-def window(proc, n, target_port, warm_s, measure_s):
-    """Warm up, then measure CPU and the target's view over `measure_s`."""
+class ReadyWatch(threading.Thread):
+    """Asks /health/ready once a second: what an orchestrator sees while the monitor is busy."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port = port
+        self.codes = collections.Counter()
+        self.latencies_ms = []
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(1.0):
+            t = time.monotonic()
+            try:
+                code, _ = b.http_get('/health/ready', self.port, timeout=5)
+            except OSError:
+                code = 'error'
+            self.latencies_ms.append((time.monotonic() - t) * 1000)
+            self.codes[code] += 1
+
+    def figures(self):
+        self.done.set()
+        self.join(6)
+        return {'ready_codes': {str(k): v for k, v in self.codes.items()},
+                'ready_p50_ms': round(b.percentile(self.latencies_ms, 50), 2),
+                'ready_max_ms': round(max(self.latencies_ms, default=float('nan')), 1)}
+
+
+def window(proc, n, target_port, warm_s, measure_s, ready_port=None):
+    """Warm up, then measure CPU and the target's view over `measure_s` (and /health/ready if given)."""
     time.sleep(warm_s)
     proc.check_alive()
     target_stats(target_port, reset=True)
+    watch = ReadyWatch(ready_port) if ready_port else None
     cpu0, t0 = b.cpu_seconds(proc.pid), time.monotonic()
+    if watch:
+        watch.start()
     time.sleep(measure_s)
     cpu1, t1 = b.cpu_seconds(proc.pid), time.monotonic()
     stats = target_stats(target_port)
     proc.check_alive()
     errors_ms = [us / 1000.0 - INTERVAL_S * 1000 for us in stats['intervalsUs']]
     done = stats['requests']
-    return {
+    return dict(watch.figures() if watch else {}, **{
         'seconds': round(t1 - t0, 2),
         'checks': done,
         'expected': round(n / INTERVAL_S * (t1 - t0)),
@@ -71,7 +104,7 @@ def window(proc, n, target_port, warm_s, measure_s):
         'interval_err_p99_ms': round(b.percentile([abs(e) for e in errors_ms], 99), 1),
         'late_over_jitter': round(sum(1 for e in errors_ms if e > JITTER_MS + 20) / len(errors_ms), 4) if errors_ms else 0,
         'intervals': len(errors_ms),
-    }
+    })
 
 
 def hot_frames(pid, samples=15):
@@ -100,7 +133,7 @@ def run_vigil(n, target_port, warm_s, measure_s, sample):
     t = time.monotonic()
     before = b.scrape(port)
     scraped = time.monotonic()
-    r = window(vigil, n, target_port, warm_s, measure_s)
+    r = window(vigil, n, target_port, warm_s, measure_s, ready_port=port)
     t2 = time.monotonic()
     metrics = b.scrape(port)
     # Vigil's own count of probes whose result reached the board, between the scrapes' midpoints.
@@ -112,11 +145,15 @@ def run_vigil(n, target_port, warm_s, measure_s, sample):
         if name == 'vigil_check_failures_total':
             failed[dict(labels)['reason']] += int(value - before.get((name, labels), 0))
     r['vigil_failed'] = {reason: count for reason, count in failed.items() if count}
+    moved = collections.Counter()
+    for (name, labels), value in metrics.items():
+        if name == 'vigil_check_transitions_total':
+            moved[dict(labels)['to']] += int(value - before.get((name, labels), 0))
+    r['transitions'] = {to: count for to, count in moved.items() if count}
     r['heap_mib'] = round(b.metric_sum(metrics, 'jvm_memory_used_bytes', area='heap') / 2**20, 1)
     r['rss_mib'] = round(b.rss_mib(vigil.pid), 1)
     r['startup_s'] = round(startup_s, 1)
     r['scrape_s'] = round(scraped - t, 2)
-    r['transitions'] = int(b.metric_sum(metrics, 'vigil_check_transitions_total'))
     if sample:
         r['hot'] = hot_frames(vigil.pid)
     r['live_heap_mib'] = round(b.live_heap_mib(vigil.pid), 1)
@@ -177,8 +214,10 @@ def run(quick):
                   % (n, v['checks'], v['expected'], 100.0 * v['checks'] / v['expected']))
         failed = sum(v['vigil_failed'].values())
         print('  N=%d: Vigil: %.0f probes/s by its own count (asked: %.0f/s), failed %d %s; %.1f%% of intervals '
-              'late beyond the jitter; startup %.1fs; /metrics scrape %.2fs; exit after SIGTERM %.1fs (status %s)'
+              'late beyond the jitter; check transitions %s; /health/ready once a second: %s, p50 %.2f ms, max %.1f ms; '
+              'startup %.1fs; /metrics scrape %.2fs; exit after SIGTERM %.1fs (status %s)'
               % (n, v['vigil_probes_per_s'], n / INTERVAL_S, failed, v['vigil_failed'] or '', 100 * v['late_over_jitter'],
+                 v['transitions'] or 'none', v['ready_codes'], v['ready_p50_ms'], v['ready_max_ms'],
                  v['startup_s'], v['scrape_s'], v['exit_s'], v['exit_status']))
         if v.get('hot'):
             print('  N=%d: Vigil event loops, top frames: %s' % (n, ', '.join('%s x%d' % h for h in v['hot'])))

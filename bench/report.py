@@ -61,18 +61,24 @@ def checkcost(d):
                   'interval error p50 / p99 ms', 'heap used at the end, MiB', 'live heap MiB', 'RSS MiB',
                   'CPU ratio Vigil / baseline'], rows)
     extra = table(['N', 'Vigil probes/s, own count (asked)', 'failed probes', 'late beyond jitter',
+                   'check transitions, by new state', '/health/ready once a second: answers; p50 / max ms',
                    'start -> /health/startup', 'one /metrics scrape', 'SIGTERM -> exit (status)'],
-                  [('{:,}'.format(int(n)), '%.0f (%.0f)' % (r['vigil']['vigil_probes_per_s'], int(n) / d['interval_s']),
-                    ', '.join('%d %s' % (c, k) for k, c in r['vigil']['vigil_failed'].items()) or '0',
-                    '%.1f%%' % (100 * r['vigil']['late_over_jitter']), '%.1f s' % r['vigil']['startup_s'],
-                    '%.2f s' % r['vigil']['scrape_s'], '%.1f s (%s)' % (r['vigil']['exit_s'], r['vigil']['exit_status']))
-                   for n, r in d['runs'].items()])
+                  [('{:,}'.format(int(n)), '%.0f (%.0f)' % (v['vigil_probes_per_s'], int(n) / d['interval_s']),
+                    counts(v['vigil_failed']), '%.1f%%' % (100 * v['late_over_jitter']), counts(v['transitions']),
+                    '%s; %.1f / %.1f' % (counts(v['ready_codes']), v['ready_p50_ms'], v['ready_max_ms']),
+                    '%.1f s' % v['startup_s'], '%.2f s' % v['scrape_s'], '%.1f s (%s)' % (v['exit_s'], v['exit_status']))
+                   for n, v in ((n, r['vigil']) for n, r in d['runs'].items())])
     hot = [(n, r['vigil']['hot']) for n, r in d['runs'].items() if r['vigil'].get('hot')]
     text = main + '\n\n' + extra
     for n, frames in hot:
         text += '\n\nN = {:,}: first Vigil frame on busy event-loop stacks, 15 thread dumps: '.format(int(n)) + \
             ', '.join('`%s` x%d' % (f.replace('io.vigil.', ''), c) for f, c in frames)
     return text
+
+
+def counts(c):
+    """{'timeout': 3, 'dns': 1} as `3 timeout, 1 dns`; `0` when empty."""
+    return ', '.join('{:,} {}'.format(v, k) for k, v in sorted(c.items(), key=lambda kv: -kv[1])) or '0'
 
 
 def detect(d):
