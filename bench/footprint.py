@@ -8,6 +8,7 @@ RawServer (a bare Vert.x server), started and measured the same way: the JVM + V
 `--quick`: one start each, 5s idle; full: five starts each (startup median and max), 30s idle on
 the first.
 """
+import os
 import sys
 import time
 
@@ -37,7 +38,7 @@ def measure(name, start, path, idle_s, metrics):
 def run(quick):
     b.need_servers()
     starts, idle_s = (1, 5) if quick else (5, 30)
-    with open(b.os.path.join(b.ROOT, 'conf', 'vigil.yaml')) as f:
+    with open(os.path.join(b.ROOT, 'conf', 'vigil.yaml')) as f:
         default_config = f.read()
 
     def vigil(port):
