@@ -130,11 +130,6 @@ public final class HealthMonitor {
     return !draining && board.snapshot().ready();
   }
 
-  /** True from the moment draining starts. */
-  public boolean draining() {
-    return draining;
-  }
-
   /** True once every check has reported at least once. */
   public boolean startup() {
     return board.snapshot().started();

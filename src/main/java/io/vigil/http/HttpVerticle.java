@@ -5,7 +5,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -30,7 +29,6 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = monitor.healthRouter();
-    router.route().order(-1).handler(this::closeWhileDraining);
     router.errorHandler(404, ctx -> error(ctx, 404, "not found"));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
     router.errorHandler(500, ctx -> {
@@ -54,19 +52,6 @@ public final class HttpVerticle extends VerticleBase {
   /** Stops accepting connections and lets requests in flight finish, up to {@code timeoutMs}. */
   public Future<Void> shutdown(long timeoutMs) {
     return server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * While draining, every HTTP/1.x response says {@code Connection: close} and its connection is
-   * closed after it: keep-alive clients move to fresh connections during the drain delay, so when
-   * the listener stops no idle connection is left whose client may be writing its next request.
-   */
-  private void closeWhileDraining(RoutingContext ctx) {
-    if (monitor.draining() && ctx.request().version() != HttpVersion.HTTP_2) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-      ctx.addEndHandler(v -> ctx.request().connection().close());
-    }
-    ctx.next();
   }
 
   private static void error(RoutingContext ctx, int code, String message) {

@@ -3,7 +3,6 @@ package io.vigil.shutdown;
 import static io.vigil.testsupport.MonitorFixture.FAST;
 import static io.vigil.testsupport.MonitorFixture.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
@@ -11,11 +10,6 @@ import io.vertx.core.Promise;
 import io.vigil.check.Check;
 import io.vigil.check.Observation;
 import io.vigil.testsupport.MonitorFixture;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,51 +20,6 @@ import org.junit.jupiter.api.Test;
 
 /** The drain sequence's bounds, in process. */
 class GracefulShutdownTest {
-
-  @Test
-  void whileDrainingResponsesCloseTheirKeepAliveConnections() throws Exception {
-    try (MonitorFixture m = MonitorFixture.start(
-        "server: { host: 127.0.0.1, port: 0, shutdown: { drain-delay: 5s, timeout: 10s } }\nchecks: {}");
-         Socket before = new Socket("127.0.0.1", m.port())) {
-      String kept = exchange(before);
-      assertFalse(kept.toLowerCase().contains("connection: close"), kept);
-      assertEquals(-1, readAfter(before, 300), "before the drain the connection stays open");
-      MonitorFixture.await(m.running().monitor().drain());
-      try (Socket during = new Socket("127.0.0.1", m.port())) {
-        String closing = exchange(during);
-        assertTrue(closing.startsWith("HTTP/1.1 200"), "liveness still answers: " + closing);
-        assertTrue(closing.toLowerCase().contains("connection: close"), closing);
-        assertEquals(0, readAfter(during, 2000), "the server closes the connection after the response");
-      }
-    }
-  }
-
-  /** One keep-alive GET of /health/live; returns the response head. */
-  private static String exchange(Socket s) throws Exception {
-    s.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: vigil\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    s.setSoTimeout(2000);
-    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-    StringBuilder head = new StringBuilder();
-    int length = 0;
-    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-      head.append(line).append('\n');
-      if (line.toLowerCase().startsWith("content-length:")) {
-        length = Integer.parseInt(line.substring(15).strip());
-      }
-    }
-    in.read(new char[length], 0, length);
-    return head.toString();
-  }
-
-  /** 0 when the server closes the connection within {@code ms}, -1 when it stays open. */
-  private static int readAfter(Socket s, int ms) throws Exception {
-    s.setSoTimeout(ms);
-    try {
-      return s.getInputStream().read() == -1 ? 0 : 1;
-    } catch (SocketTimeoutException stillOpen) {
-      return -1;
-    }
-  }
 
   @Test
   void shutdownThatOutlivesItsTimeoutExitsNonZeroAndNamesTheStepStillRunning() {
