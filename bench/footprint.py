@@ -61,7 +61,7 @@ def run(quick):
     v, raw_r = result['vigil'], result['raw']
     print('\nfootprint (java -jar, no JVM flags, %d cores, %d start%s each, RSS after %ds idle)'
           % (b.NCPU, starts, '' if starts == 1 else 's', idle_s))
-    print('  vigil  default config (4 checks): start -> /health/startup 200 median %.2fs max %.2fs; '
+    print('  vigil  default config (conf/vigil.yaml): start -> /health/startup 200 median %.2fs max %.2fs; '
           'RSS %.1f MiB; heap used %.1f MiB; %d threads'
           % (v['startup_median_s'], v['startup_max_s'], v['rss_mib'], v['heap_mib'], v.get('threads', 0)))
     print('  raw    RawServer: start -> first 200 median %.2fs max %.2fs; RSS %.1f MiB; heap used %.1f MiB'

@@ -95,7 +95,7 @@ def detect(d):
 
 def footprint(d):
     rows = []
-    for label, name in (('vigil', 'Vigil, conf/vigil.yaml (4 checks)'), ('raw', 'RawServer (bare Vert.x)')):
+    for label, name in (('vigil', 'Vigil, conf/vigil.yaml'), ('raw', 'RawServer (bare Vert.x)')):
         f = d[label]
         rows.append((name, '%.2f (%.2f)' % (f['startup_median_s'], f['startup_max_s']), '%.0f' % f['rss_mib'],
                      '%.0f' % f['heap_mib']))
