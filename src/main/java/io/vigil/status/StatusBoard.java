@@ -91,12 +91,12 @@ public final class StatusBoard {
     // A DOWN check's latest failure is part of its dependents' messages, so they follow it too.
     refresh(e, e.state != from || e.state == CheckState.DOWN);
     if (e.state != from) {
-      CheckStatus s = e.status;
+      CheckStatus s = statuses.get(e.position);
       transitions.add(new Transition(e.spec.name(), from.name(), e.state.name(), s.reason(), s.cause(), r.at(), ++seq));
     }
     overallTransition(r.at()).ifPresent(transitions::add);
     publish(r.at());
-    return new Recorded(resultSeq, e.status, transitions);
+    return new Recorded(resultSeq, statuses.get(e.position), transitions);
   }
 
   /** Turns checks whose latest result is older than their max-age UNKNOWN. */
@@ -190,8 +190,7 @@ public final class StatusBoard {
 
   /** Recomputes the cached status of {@code e} and, when asked, of every check that depends on it. */
   private void refresh(Entry e, boolean withDependents) {
-    e.status = status(e);
-    statuses.set(e.position, e.status);
+    statuses.set(e.position, status(e));
     if (!withDependents) {
       return;
     }
@@ -200,8 +199,7 @@ public final class StatusBoard {
     while (!todo.isEmpty()) {
       Entry d = todo.remove(todo.size() - 1);
       if (seen.add(d.spec.name())) {
-        d.status = status(d);
-        statuses.set(d.position, d.status);
+        statuses.set(d.position, status(d));
         todo.addAll(dependents.getOrDefault(d.spec.name(), List.of()));
       }
     }
@@ -275,7 +273,6 @@ public final class StatusBoard {
     final CheckSpec spec;
     final int position;
     final boolean inReadinessGroup;
-    CheckStatus status;
     CheckState state = CheckState.UNKNOWN;
     int consecutiveFailures;
     int consecutiveSuccesses;
