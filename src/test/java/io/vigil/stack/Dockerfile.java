@@ -1,5 +1,6 @@
 package io.vigil.stack;
 
+import io.vertx.core.json.JsonArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,6 +31,22 @@ record Dockerfile(Path path, Map<String, String> globalArgs, List<Stage> stages)
     Optional<Instruction> last(String keyword) {
       List<Instruction> found = all(keyword);
       return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
+    }
+
+    /**
+     * The exec-form command of the last {@code keyword} instruction (for HEALTHCHECK, the part after
+     * {@code CMD}) as its arguments; fails when it is missing or not a JSON array (shell form).
+     */
+    List<String> execForm(String keyword) {
+      String text = last(keyword).orElseThrow(() -> new AssertionError("stage " + name + " has no " + keyword)).args();
+      if (keyword.equals("HEALTHCHECK")) {
+        text = text.substring(text.indexOf("CMD") + 3);
+      }
+      try {
+        return new JsonArray(text.strip()).stream().map(String::valueOf).toList();
+      } catch (RuntimeException e) {
+        throw new AssertionError(keyword + " is not exec form (a JSON array): " + text);
+      }
     }
 
     String runText() {

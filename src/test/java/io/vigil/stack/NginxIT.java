@@ -120,10 +120,7 @@ class NginxIT {
   @Test
   void apiPastItsRateGets429WhileProbesStillAnswer200() throws Exception {
     InetAddress client = address("127.0.0.4");
-    List<Integer> api = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      api.add(tls.get(client, httpsPort, "/api/items").status());
-    }
+    List<Integer> api = statuses(client, "/api/items", 40);
     assertEquals(List.of(200), api.subList(0, API_BURST + 1).stream().distinct().toList(), "within the burst: " + api);
     assertTrue(api.contains(429), "past the burst the API answers 429: " + api);
     assertEquals(Set.of(200, 429), Set.copyOf(api));
@@ -137,11 +134,7 @@ class NginxIT {
 
   @Test
   void authIsLimitedHarderThanTheApi() throws Exception {
-    InetAddress client = address("127.0.0.6");
-    List<Integer> codes = new ArrayList<>();
-    for (int i = 0; i < 9; i++) {
-      codes.add(tls.get(client, httpsPort, "/auth/login").status());
-    }
+    List<Integer> codes = statuses(address("127.0.0.6"), "/auth/login", 9);
     // 10 requests a minute with a burst of 5: six get through at once, the rest wait a minute.
     assertEquals(List.of(200, 200, 200, 200, 200, 200, 429, 429, 429), codes);
   }
@@ -308,6 +301,15 @@ class NginxIT {
 
   static HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return h2.send(request(path).build(), BodyHandlers.ofString());
+  }
+
+  /** The status of {@code n} GETs of {@code path} in a row, each on a fresh connection from {@code from}. */
+  static List<Integer> statuses(InetAddress from, String path, int n) throws IOException {
+    List<Integer> codes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      codes.add(tls.get(from, httpsPort, path).status());
+    }
+    return codes;
   }
 
   static InetAddress address(String ip) throws IOException {

@@ -1,9 +1,7 @@
 package io.vigil.stack;
 
+import io.vigil.testsupport.TestPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -65,7 +63,7 @@ final class NginxUnderTest implements AutoCloseable {
     Process process = new ProcessBuilder(concat(base, "-g", "daemon off;"))
         .redirectErrorStream(true).redirectOutput(prefix.resolve("nginx.log").toFile()).start();
     NginxUnderTest n = new NginxUnderTest(prefix, process, testOutput);
-    n.awaitListening(httpsPort);
+    TestPorts.awaitListening(httpsPort, process, Duration.ofSeconds(15), n::log);
     return n;
   }
 
@@ -105,22 +103,6 @@ final class NginxUnderTest implements AutoCloseable {
     } catch (IOException e) {
       return "(no log: " + e + ")";
     }
-  }
-
-  private void awaitListening(int port) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("nginx exited with " + process.exitValue() + ": " + log());
-      }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
-      }
-    }
-    throw new AssertionError("nginx did not listen on " + port + " within 15 s: " + log());
   }
 
   /** Runs a command to completion; fails with its output when it exits non-zero. */

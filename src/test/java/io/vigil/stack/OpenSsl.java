@@ -2,10 +2,8 @@ package io.vigil.stack;
 
 import io.vigil.testsupport.TestPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -42,23 +40,11 @@ final class OpenSsl {
         "-key", key.toString(), protocol, "-cipher", "DEFAULT@SECLEVEL=0", "-quiet")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try {
-      awaitPort(port, server);
+      TestPorts.awaitListening(port, server, Duration.ofSeconds(5), () -> "openssl s_server");
       return client(port, protocol, "-cipher", "DEFAULT@SECLEVEL=0");
     } finally {
       server.destroyForcibly();
       server.waitFor(5, TimeUnit.SECONDS);
     }
-  }
-
-  private static void awaitPort(int port, Process server) throws InterruptedException {
-    for (int i = 0; i < 100 && server.isAlive(); i++) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
-      }
-    }
-    throw new AssertionError("openssl s_server did not listen on " + port);
   }
 }

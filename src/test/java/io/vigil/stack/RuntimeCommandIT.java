@@ -3,7 +3,6 @@ package io.vigil.stack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonArray;
 import io.vigil.stack.Dockerfile.Stage;
 import io.vigil.testsupport.MonitorFixture;
 import io.vigil.testsupport.TestPorts;
@@ -33,7 +32,7 @@ class RuntimeCommandIT {
   void entrypointRunsAsItsNonRootUserUnderTheInitAndPassesItsOwnHealthCheck() throws Exception {
     int port = TestPorts.closed();
     List<String> command = new ArrayList<>();
-    for (String arg : concat(execForm("ENTRYPOINT"), execForm("CMD"))) {
+    for (String arg : concat(runtime.execForm("ENTRYPOINT"), runtime.execForm("CMD"))) {
       command.add(toThisMachine(arg));
     }
     String user = runtime.last("USER").orElseThrow().args();
@@ -61,17 +60,9 @@ class RuntimeCommandIT {
     }
   }
 
-  private List<String> execForm(String keyword) {
-    String text = runtime.last(keyword).orElseThrow().args();
-    if (keyword.equals("HEALTHCHECK")) {
-      text = text.substring(text.indexOf("CMD") + 3);
-    }
-    return new JsonArray(text.strip()).stream().map(String::valueOf).toList();
-  }
-
   private List<String> healthCheckCommand(int port) {
     List<String> cmd = new ArrayList<>();
-    for (String arg : execForm("HEALTHCHECK")) {
+    for (String arg : runtime.execForm("HEALTHCHECK")) {
       cmd.add(arg.replace("127.0.0.1:9090/", "127.0.0.1:" + port + "/"));
     }
     assertTrue(cmd.get(cmd.size() - 1).endsWith(":" + port + "/health/live"), cmd.toString());

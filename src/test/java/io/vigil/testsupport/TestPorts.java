@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Ports for listeners that tests close on purpose. A port from the kernel's ephemeral range (port 0)
@@ -34,6 +37,28 @@ public final class TestPorts {
       }
     }
     throw new IOException("no free port in " + LOW + "-" + HIGH, last);
+  }
+
+  /**
+   * Waits until a process started by the test accepts connections on 127.0.0.1:{@code port}; fails
+   * at once when it exits, and after {@code timeout}, with {@code context} (its output) in the message.
+   */
+  public static void awaitListening(int port, Process owner, Duration timeout, Supplier<String> context)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!owner.isAlive()) {
+        throw new AssertionError(owner.info().command().orElse("the process") + " exited with " + owner.exitValue()
+            + " before listening on " + port + ": " + context.get());
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    throw new AssertionError("nothing listened on " + port + " within " + timeout.toMillis() + " ms: " + context.get());
   }
 
   /** A port on 127.0.0.1 where nothing listens: connections to it are refused. */
