@@ -1,27 +1,36 @@
 package io.vigil;
 
+import io.vigil.model.Version;
+
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import io.vigil.check.CheckType;
+import io.vigil.config.CheckType;
 import io.vigil.config.ConfigException;
 import io.vigil.config.ConfigLoader;
 import io.vigil.config.VigilConfig;
+import io.vigil.http.HttpListeners;
+import io.vigil.http.ServingMetrics;
 import io.vigil.http.HttpVerticle;
+import io.vigil.http.Serving;
 import io.vigil.log.Logging;
 import io.vigil.metrics.Registries;
 import io.vigil.shutdown.GracefulShutdown;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import sun.misc.Signal;
 
 /**
@@ -112,8 +121,12 @@ public final class Vigil {
     e.problems().forEach(p -> err.println("  " + p));
   }
 
-  /** A started monitor: its Vert.x, the monitor, the HTTP verticle's port, and its shutdown sequence. */
-  public record Running(Vertx vertx, HealthMonitor monitor, int port, GracefulShutdown shutdown) {}
+  /**
+   * A started monitor: its Vert.x, the monitor, the HTTP ports (main, and management when
+   * {@code server.management-port} is set), and its shutdown sequence.
+   */
+  public record Running(Vertx vertx, HealthMonitor monitor, int port, OptionalInt managementPort,
+      GracefulShutdown shutdown) {}
 
   private static int run(VigilConfig config) {
     try {
@@ -134,14 +147,24 @@ public final class Vigil {
     log.info("lifecycle phase=STARTING version=" + Version.get() + " checks=" + config.checks().size());
     PrometheusMeterRegistry registry = Registries.prometheus();
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metricsOptions()))
+        .with(vertxOptions())
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     HealthMonitor monitor = HealthMonitor.create(vertx, config, registry);
-    HttpVerticle http = new HttpVerticle(monitor, config.server());
+    // One HTTP verticle instance per core; they share the view, the rendered bodies, the metrics
+    // renderer, the SSE hub (Serving) and the listeners with their connection caps (HttpListeners).
+    Serving serving = new Serving(vertx, monitor.view(), config.server(), registry);
+    HttpListeners listeners = new HttpListeners(config.server());
+    ServingMetrics.register(registry, listeners, serving);
+    HttpVerticle http = new HttpVerticle(serving, listeners);
+    int instances = HttpVerticle.instances();
+    Iterator<HttpVerticle> made = Stream.concat(Stream.of(http),
+        Stream.generate(() -> new HttpVerticle(serving, listeners))).iterator();
     String httpDeployment;
     try {
-      httpDeployment = monitor.start().compose(v -> vertx.deployVerticle(http))
+      // The hub first, so that its ring holds every event from the start and Last-Event-ID can resume.
+      httpDeployment = serving.hub().compose(hub -> monitor.start())
+          .compose(v -> vertx.deployVerticle(made::next, new DeploymentOptions().setInstances(instances)))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -150,12 +173,25 @@ public final class Vigil {
       vertx.close();
       throw new IllegalStateException("cannot start", cause);
     }
-    return new Running(vertx, monitor, http.port(),
+    log.info("http instances=" + instances + " port=" + listeners.port()
+        + listeners.managementPort().stream().mapToObj(p -> " management-port=" + p).findFirst().orElse(""));
+    return new Running(vertx, monitor, listeners.port(), listeners.managementPort(),
         new GracefulShutdown(vertx, monitor, http, httpDeployment, config.server()));
   }
 
-  /** First SIGTERM/SIGINT drains; a second one ends the process at once. */
+  /**
+   * First SIGTERM/SIGINT drains; a second one ends the process at once. SIGHUP, which the JVM would
+   * treat as a request to exit (status 129, no drain), is logged and ignored until reload exists:
+   * a terminal closing or an operator trying a reload must not take the monitor down.
+   */
   private static void installSignals(GracefulShutdown shutdown, Logger log) {
+    try {
+      Signal.handle(new Signal("HUP"), sig -> log.warning(
+          "signal=SIGHUP ignored: config reload is not supported yet; restart to apply a new config"));
+    } catch (IllegalArgumentException e) {
+      // The JVM runs with -Xrs or SIGHUP is ignored (nohup): it cannot end the process then either.
+      log.fine("signal=SIGHUP handler not installed: " + e.getMessage());
+    }
     AtomicBoolean stopping = new AtomicBoolean();
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), sig -> {
@@ -169,6 +205,16 @@ public final class Vigil {
         }
       });
     }
+  }
+
+  /**
+   * A monitor should say when it blocks: an event loop busy for more than 200 ms (Vert.x's default
+   * is 2 s) is logged, looked for every 100 ms, since a stalled loop delays every probe it serves.
+   */
+  private static VertxOptions vertxOptions() {
+    return new VertxOptions().setMetricsOptions(metricsOptions()).setPreferNativeTransport(true)
+        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(100).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
   }
 
   private static MicrometerMetricsOptions metricsOptions() {

@@ -82,4 +82,27 @@ class VigilCliTest {
     assertEquals(2, run("check-config", "does/not/exist.yaml"));
     assertTrue(err().contains("does/not/exist.yaml: no such file"), err());
   }
+
+  @Test
+  void anOverflowingDurationIsOneLineAndExit2NotAStackTrace(@TempDir Path dir) throws IOException {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "checks:\n  r: { type: redis, uri: \"redis://127.0.0.1:6379\", interval: 9999999999999999h }\n");
+    assertEquals(2, run("--config", bad.toString()));
+    assertEquals(List.of("vigil: " + bad + ": 1 problem (check types: http, tcp, redis, postgres)",
+        "  checks.r.interval: must be at most 24h (was 9999999999999999h)"), err().lines().toList());
+  }
+
+  @Test
+  void problemsQuotingACredentialPrintItMasked(@TempDir Path dir) throws IOException {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, """
+        checks:
+          api: { type: http, url: "https://ops:Cli-Pw-42@127.0.0.1:99999/health?api_key=Cli-Key-43" }
+          db: { type: postgres, uri: "postgresql://app:Cli-Pw-44@127.0.0.1:5432/db", password: Cli-Pw-45, pool-size: Cli-Pw-45 }
+        """);
+    assertEquals(2, run("check-config", bad.toString()));
+    assertEquals(List.of("vigil: " + bad + ": 2 problems (check types: http, tcp, redis, postgres)",
+        "  checks.api.url: \"https://ops:****@127.0.0.1:99999/health?api_key=****\": port must be 1-65535 (was 99999)",
+        "  checks.db.pool-size: \"****\" is not a whole number"), err().lines().toList());
+  }
 }

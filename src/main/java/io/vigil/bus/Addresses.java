@@ -1,6 +1,6 @@
 package io.vigil.bus;
 
-/** Event-bus addresses Vigil publishes on and answers (DESIGN.md, "Event bus"). */
+/** Event-bus addresses Vigil publishes on and answers (README, "Event bus"). */
 public final class Addresses {
   /** Every probe result, enriched with the check's state after thresholds and a seq (publish). */
   public static final String RESULT = "vigil.check.result";

@@ -1,35 +1,45 @@
 package io.vigil.bus;
 
+import io.vigil.model.Phase;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vigil.status.CheckResult;
-import io.vigil.status.CheckStatus;
-import io.vigil.status.Reason;
-import io.vigil.status.Snapshot;
-import io.vigil.status.Transition;
+import io.vigil.model.CheckResult;
+import io.vigil.model.CheckStatus;
+import io.vigil.model.Reason;
+import io.vigil.model.Snapshot;
+import io.vigil.model.Transition;
 import java.time.Instant;
 
 /**
  * JSON payloads of events and of the snapshot. Plain JSON, so that a clustered event bus and
  * non-Java clients carry them unchanged. Messages in here are already scrubbed of credentials.
+ *
+ * <p>One truth: {@code state}, {@code reason}, {@code message} and {@code cause} are always the
+ * board's status of the check (after thresholds and dependency causes), in results as in the
+ * snapshot; what the probe itself said is {@code ok} and {@code probeReason}.
  */
 public final class EventJson {
   private EventJson() {}
 
-  /** {@code {check, type, ok, state, latencyMs, reason, message, cause, at, seq}}. */
+  /**
+   * {@code {check, type, ok, state, latencyMs, reason, message, cause, probeReason, at, seq}}: the
+   * probe's own outcome ({@code ok}, {@code probeReason}, {@code latencyMs}) and the check's status
+   * right after it ({@code state}, {@code reason}, {@code message}, {@code cause}).
+   */
   public static JsonObject result(CheckResult r, CheckStatus status, long seq) {
-    JsonObject j = new JsonObject()
+    return new JsonObject()
         .put("check", r.check())
         .put("type", r.type())
         .put("ok", r.ok())
-        .put("state", status.state().name())
+        .put("state", status.displayState().name())
         .put("latencyMs", round(r.latencyMs()))
-        .put("reason", label(r.reason()))
-        .put("message", r.message())
-        .put("cause", r.ok() ? null : status.cause())
+        .put("reason", label(status.reason()))
+        .put("message", status.message())
+        .put("cause", status.cause())
+        .put("probeReason", label(r.reason()))
         .put("at", r.at().toString())
         .put("seq", seq);
-    return j;
   }
 
   /** {@code {check, from, to, reason, cause, at, seq}}. */
@@ -51,19 +61,22 @@ public final class EventJson {
 
   /**
    * The snapshot in MicroProfile Health shape: {@code {status, checks:[{name, status, data}]}} plus
-   * {@code seq}, {@code started}, {@code ready}. With {@code details} false, only names and states.
+   * {@code state}, {@code seq}, {@code started}, {@code ready}. MicroProfile knows only UP and DOWN:
+   * DEGRADED is UP there and UNKNOWN is DOWN, and the full state is in {@code state} (overall) and
+   * {@code data.state} (each check). With {@code details} false, only names and statuses.
    */
   public static JsonObject snapshot(Snapshot s, boolean details) {
     JsonArray checks = new JsonArray();
     for (CheckStatus c : s.checks()) {
-      JsonObject check = new JsonObject().put("name", c.name()).put("status", c.up() ? "UP" : "DOWN");
+      JsonObject check = new JsonObject().put("name", c.name()).put("status", microProfile(c.up()));
       if (details) {
         check.put("data", data(c));
       }
       checks.add(check);
     }
     return new JsonObject()
-        .put("status", s.overall().name())
+        .put("status", microProfile(s.overall().healthy()))
+        .put("state", s.overall().name())
         .put("checks", checks)
         .put("seq", s.seq())
         .put("started", s.started())
@@ -77,11 +90,12 @@ public final class EventJson {
     JsonObject d = new JsonObject()
         .put("type", c.type())
         .put("critical", c.critical())
-        .put("state", c.displayState())
+        .put("state", c.displayState().name())
         .put("latencyMs", c.latencyMs() == null ? null : round(c.latencyMs()))
         .put("reason", label(c.reason()))
         .put("message", c.message())
         .put("cause", c.cause())
+        .put("probeReason", label(c.probeReason()))
         .put("since", text(c.since()))
         .put("lastSuccess", text(c.lastSuccess()))
         .put("lastResult", text(c.lastResultAt()))
@@ -95,6 +109,11 @@ public final class EventJson {
       }
     });
     return d;
+  }
+
+  /** MicroProfile Health's two statuses. */
+  private static String microProfile(boolean up) {
+    return up ? "UP" : "DOWN";
   }
 
   static String label(Reason r) {

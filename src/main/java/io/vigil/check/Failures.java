@@ -1,6 +1,8 @@
 package io.vigil.check;
 
-import io.vigil.status.Reason;
+import io.vigil.model.Observation;
+
+import io.vigil.model.Reason;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;

@@ -1,32 +1,47 @@
 package io.vigil.check;
 
+import io.vigil.config.HttpSettings;
+import io.vigil.model.Observation;
+
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigil.config.Durations;
-import io.vigil.status.Reason;
+import io.vigil.model.Reason;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Judges what an HTTP probe saw against its settings: pure, no I/O. */
 final class HttpEvaluation {
-  /** What one request produced; {@code certDays} null when not measured. */
-  record Facts(int status, String body, Duration latency, Long certDays) {}
+  /**
+   * What one request produced. {@code certNotAfter} is the server certificate's expiry, null over
+   * plain HTTP; {@code seenAt} the wall-clock time of the answer (certificate days are calendar days).
+   */
+  record Facts(int status, String body, Duration latency, Instant certNotAfter, Instant seenAt) {
+    /** Whole days left on the certificate, null when there is none. */
+    Long certDays() {
+      return certNotAfter == null ? null : Duration.between(seenAt, certNotAfter).toDays();
+    }
+  }
+
+  private static final int MAX_EXCERPT = 200;
 
   private HttpEvaluation() {}
 
   static Observation evaluate(HttpSettings s, Facts f) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("statusCode", f.status());
-    if (f.certDays() != null) {
+    if (f.certNotAfter() != null) {
+      data.put("certNotAfter", f.certNotAfter().getEpochSecond()); // for vigil_check_cert_expiry_timestamp_seconds
       data.put("certDaysLeft", f.certDays());
     }
     boolean statusOk = s.expectStatus().isEmpty() ? f.status() >= 200 && f.status() < 400 : s.expectStatus().contains(f.status());
     if (!statusOk) {
       return Observation.down(Reason.HTTP_STATUS, "HTTP " + f.status() + " (expected "
-          + (s.expectStatus().isEmpty() ? "2xx or 3xx" : s.expectStatus().toString()) + ")", data);
+          + (s.expectStatus().isEmpty() ? "2xx or 3xx" : s.expectStatus().toString()) + ")" + excerpt(f.body()), data);
     }
     if (!s.expectJson().isEmpty()) {
       Object json;
@@ -55,6 +70,18 @@ final class HttpEvaluation {
           : "certificate expires in " + f.certDays() + " days, under " + s.minCertDays(), data);
     }
     return Observation.up(data);
+  }
+
+  /**
+   * The start of an error body on one line, for the message: what the target itself says went
+   * wrong. It may echo the request (headers, query): CheckRunner scrubs it like every message.
+   */
+  static String excerpt(String body) {
+    String line = body == null ? "" : body.replaceAll("[\\p{Cntrl}\\p{Cs}\\x{FFFD}\\s]+", " ").strip();
+    if (line.isEmpty()) {
+      return "";
+    }
+    return ": " + (line.length() > MAX_EXCERPT ? line.substring(0, MAX_EXCERPT) + "…" : line);
   }
 
   /** The value at a dotted path ({@code checks.db.status}, {@code items.0.name}), or null. */

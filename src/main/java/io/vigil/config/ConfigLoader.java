@@ -1,14 +1,16 @@
 package io.vigil.config;
 
-import io.vigil.check.CheckType;
+import io.vigil.model.CheckOptions;
+
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -24,6 +26,12 @@ import org.yaml.snakeyaml.error.YAMLException;
  * once as a {@link ConfigException}, each naming its path.
  */
 public final class ConfigLoader {
+  /** Shorter bearer tokens can be guessed by anyone who can reach the port. */
+  static final int MIN_TOKEN_LENGTH = 16;
+  /** More consecutive results than any operator waits for; keeps counters far from overflow. */
+  static final int MAX_THRESHOLD = 1000;
+  /** SnakeYAML refuses documents past about 3 million code points anyway. */
+  static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
   private static final Pattern CHECK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
   private final Map<String, String> env;
 
@@ -35,9 +43,13 @@ public final class ConfigLoader {
   public VigilConfig load(Path file) {
     String text;
     try {
-      text = Files.readString(file);
+      text = BoundedText.read(file, MAX_FILE_BYTES);
     } catch (NoSuchFileException e) {
       throw new ConfigException(List.of(file + ": no such file"));
+    } catch (BoundedText.TooLarge e) {
+      throw new ConfigException(List.of(file + ": is larger than " + MAX_FILE_BYTES / (1024 * 1024) + " MiB; is it the config?"));
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(List.of(file + ": is not UTF-8 text; is it the config?"));
     } catch (IOException | RuntimeException e) {
       throw new ConfigException(List.of(file + ": cannot be read (" + e.getMessage() + ")"));
     }
@@ -48,7 +60,12 @@ public final class ConfigLoader {
   public VigilConfig parse(String text, String source) {
     Object root = readYaml(text, source);
     Problems problems = new Problems();
-    root = substitute(root, "", problems);
+    EnvSubstitution substitution = new EnvSubstitution(env);
+    root = substitute(root, "", substitution, problems);
+    // Problems may quote values; any secret in the file or the environment is masked in them.
+    List<String> secretValues = new ArrayList<>(SecretValues.in(root));
+    secretValues.addAll(substitution.secrets());
+    Secrets secrets = new Secrets(secretValues);
     ConfigNode node = ConfigNode.of("", root, problems);
     ServerConfig server = server(node.child("server"));
     List<String> readiness = readiness(node.child("probes"));
@@ -57,7 +74,7 @@ public final class ConfigLoader {
     node.finish();
     List<String> declared = checksNode.keys().stream().filter(k -> !k.equals("defaults")).toList();
     validateReferences(checks, declared, readiness, problems);
-    problems.throwIfAny();
+    problems.throwIfAny(secrets);
     return new VigilConfig(server, readiness, checks);
   }
 
@@ -87,19 +104,19 @@ public final class ConfigLoader {
   }
 
   /** Applies ${VAR} substitution to every string scalar, keeping each one's path for messages. */
-  private Object substitute(Object value, String path, Problems problems) {
+  private static Object substitute(Object value, String path, EnvSubstitution env, Problems problems) {
     if (value instanceof String s) {
-      return new EnvSubstitution(env).apply(s, path.isEmpty() ? "(root)" : path, problems);
+      return env.apply(s, path.isEmpty() ? "(root)" : path, problems);
     }
     if (value instanceof Map<?, ?> map) {
       Map<Object, Object> out = new LinkedHashMap<>();
-      map.forEach((k, v) -> out.put(k, substitute(v, path.isEmpty() ? String.valueOf(k) : path + "." + k, problems)));
+      map.forEach((k, v) -> out.put(k, substitute(v, path.isEmpty() ? String.valueOf(k) : path + "." + k, env, problems)));
       return out;
     }
     if (value instanceof List<?> list) {
       List<Object> out = new ArrayList<>();
       for (int i = 0; i < list.size(); i++) {
-        out.add(substitute(list.get(i), path + "[" + i + "]", problems));
+        out.add(substitute(list.get(i), path + "[" + i + "]", env, problems));
       }
       return out;
     }
@@ -109,10 +126,10 @@ public final class ConfigLoader {
   private static ServerConfig server(ConfigNode n) {
     ServerConfig d = ServerConfig.DEFAULTS;
     String host = n.string("host", d.host());
-    int port = n.integer("port", d.port(), 0);
-    if (port > 65535) {
-      n.problem("port", "must be <= 65535 (was " + port + ")");
+    if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ')) {
+      n.problem("host", "must be an address or host name with no spaces (was \"" + host + "\")");
     }
+    int port = n.integer("port", d.port(), 0, 65535);
     String details = n.oneOf("details", "always", List.of("always", "authorized", "never"));
     String token = n.string("token", "");
     ConfigNode shutdown = n.child("shutdown");
@@ -124,11 +141,31 @@ public final class ConfigLoader {
           + Durations.format(drain) + "), as it bounds the whole shutdown, drain included (was "
           + Durations.format(timeout) + ")");
     }
-    if ("authorized".equals(details) && token.isBlank()) {
-      n.problem("token", "is required when details is \"authorized\"");
+    if ("authorized".equals(details)) {
+      tokenProblem(token).ifPresent(p -> n.problem("token", p));
     }
+    ServingOptions serving = ServingOptions.parse(n, port);
     n.finish();
-    return new ServerConfig(host, Math.min(port, 65535), Details.valueOf(details.toUpperCase()), token, drain, timeout);
+    return new ServerConfig(host, Math.min(port, 65535), Details.valueOf(details.toUpperCase(Locale.ROOT)), token, drain, timeout,
+        serving);
+  }
+
+  /**
+   * What is wrong with a bearer token, never quoting it: it must be long enough not to be guessed,
+   * and sendable as {@code Authorization: Bearer <token>} (visible ASCII, no spaces).
+   */
+  private static Optional<String> tokenProblem(String token) {
+    if (token.isBlank()) {
+      return Optional.of("is required when details is \"authorized\"");
+    }
+    if (token.length() < MIN_TOKEN_LENGTH) {
+      return Optional.of("must be at least " + MIN_TOKEN_LENGTH + " characters when details is \"authorized\" (was "
+          + token.length() + "); e.g. openssl rand -hex 32");
+    }
+    if (token.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+      return Optional.of("must be visible ASCII with no spaces, as it is sent in an Authorization header");
+    }
+    return Optional.empty();
   }
 
   private static List<String> readiness(ConfigNode probes) {
@@ -181,8 +218,8 @@ public final class ConfigLoader {
   private static CheckOptions options(ConfigNode c, CheckOptions base, boolean isDefaults, boolean baseValid) {
     Duration interval = c.duration("interval", base.interval());
     Duration timeout = c.duration("timeout", base.timeout());
-    int failures = c.integer("failure-threshold", base.failureThreshold(), 1);
-    int successes = c.integer("success-threshold", base.successThreshold(), 1);
+    int failures = c.integer("failure-threshold", base.failureThreshold(), 1, MAX_THRESHOLD);
+    int successes = c.integer("success-threshold", base.successThreshold(), 1, MAX_THRESHOLD);
     boolean critical = c.bool("critical", base.critical());
     Duration maxAge = c.duration("max-age", base.maxAge());
     List<String> deps = isDefaults ? List.of() : c.stringList("depends-on");
@@ -191,14 +228,17 @@ public final class ConfigLoader {
       c.problem("timeout", "must not exceed interval (" + Durations.format(interval) + "), or probes would overlap (was "
           + Durations.format(timeout) + ")");
     }
-    if (compare && maxAge != null && maxAge.compareTo(interval) <= 0) {
-      c.problem("max-age", "must be longer than interval (" + Durations.format(interval) + "), or every result would be stale (was "
+    CheckOptions options = new CheckOptions(interval, timeout, failures, successes, critical, maxAge, deps);
+    if (compare && maxAge != null && maxAge.compareTo(options.longestResultGap()) <= 0) {
+      c.problem("max-age", "must be longer than interval + timeout + jitter (" + Durations.format(interval) + " + "
+          + Durations.format(timeout) + " + " + Durations.format(options.maxJitter()) + " = "
+          + Durations.format(options.longestResultGap()) + "), or a healthy check would read stale between two results (was "
           + Durations.format(maxAge) + ")");
     }
     if (isDefaults) {
       c.finish();
     }
-    return new CheckOptions(interval, timeout, failures, successes, critical, maxAge, deps);
+    return options;
   }
 
   private static void validateReferences(List<CheckConfig> checks, List<String> declared,

@@ -1,10 +1,12 @@
 package io.vigil.config;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -105,7 +107,7 @@ public final class ConfigNode {
     return duration(key, dflt, false);
   }
 
-  /** A duration such as {@code 5s}; zero allowed when {@code allowZero}. */
+  /** A duration such as {@code 5s}, at most {@link Durations#MAX}; zero allowed when {@code allowZero}. */
   public Duration duration(String key, Duration dflt, boolean allowZero) {
     Object v = raw(key);
     if (v == null) {
@@ -120,30 +122,53 @@ public final class ConfigNode {
       problem(key, "must be " + (allowZero ? ">= 0" : "> 0") + " (was " + v + ")");
       return dflt;
     }
+    if (d.compareTo(Durations.MAX) > 0) {
+      problem(key, "must be at most " + Durations.format(Durations.MAX) + " (was " + v + ")");
+      return dflt;
+    }
     return d;
   }
 
   /** An integer of at least {@code min}. */
   public int integer(String key, int dflt, int min) {
-    Integer v = optionalInteger(key, min);
+    return integer(key, dflt, min, Integer.MAX_VALUE);
+  }
+
+  /** An integer from {@code min} to {@code max}. */
+  public int integer(String key, int dflt, int min, int max) {
+    Integer v = optionalInteger(key, min, max);
     return v == null ? dflt : v;
   }
 
   public Integer optionalInteger(String key, int min) {
+    return optionalInteger(key, min, Integer.MAX_VALUE);
+  }
+
+  /** An integer from {@code min} to {@code max}, or null when absent or wrong (reported). */
+  public Integer optionalInteger(String key, int min, int max) {
     Object v = raw(key);
     if (v == null) {
       return null;
     }
-    Integer n = toInt(v);
+    return inRange(pathOf(key), v, min, max, null);
+  }
+
+  /**
+   * {@code v} as an int within bounds; a problem at {@code at} and null otherwise. {@code range}
+   * names the bounds in the message ({@code an HTTP status 100-599}); null says {@code >= min}.
+   */
+  private Integer inRange(String at, Object v, int min, int max, String range) {
+    BigInteger n = whole(v);
     if (n == null) {
-      problem(key, quote(v) + " is not a whole number");
+      problems.add(at, quote(v) + " is not a whole number");
       return null;
     }
-    if (n < min) {
-      problem(key, "must be >= " + min + " (was " + n + ")");
+    boolean low = n.compareTo(BigInteger.valueOf(min)) < 0;
+    if (low || n.compareTo(BigInteger.valueOf(max)) > 0) {
+      problems.add(at, "must be " + (range != null ? range : low ? ">= " + min : "<= " + max) + " (was " + n + ")");
       return null;
     }
-    return n;
+    return n.intValue();
   }
 
   public boolean bool(String key, boolean dflt) {
@@ -167,17 +192,24 @@ public final class ConfigNode {
     return null;
   }
 
-  /** One of {@code allowed}, compared as written. */
+  /**
+   * One of {@code allowed}, matched without regard to case under {@link Locale#ROOT}, so that
+   * {@code AUTHORIZED} reads as {@code authorized} whatever the JVM's language (Turkish would lower
+   * I to a dotless i); the spelling in {@code allowed} is returned.
+   */
   public String oneOf(String key, String dflt, List<String> allowed) {
     String v = string(key, null);
     if (v == null) {
       return dflt;
     }
-    if (!allowed.contains(v)) {
-      problem(key, quote(v) + " is not one of " + String.join(", ", allowed));
-      return dflt;
+    String wanted = v.trim().toLowerCase(Locale.ROOT);
+    for (String a : allowed) {
+      if (a.toLowerCase(Locale.ROOT).equals(wanted)) {
+        return a;
+      }
     }
-    return v;
+    problem(key, quote(v) + " is not one of " + String.join(", ", allowed));
+    return dflt;
   }
 
   /** A list of strings; null when absent. A single scalar is read as a list of one. */
@@ -203,18 +235,21 @@ public final class ConfigNode {
     return out;
   }
 
-  /** A list of whole numbers; null when absent. */
-  public List<Integer> intList(String key) {
-    List<String> raw = stringList(key);
-    if (raw == null) {
+  /** A list of whole numbers from {@code min} to {@code max} ({@code range} says so); null when absent. */
+  public List<Integer> intList(String key, int min, int max, String range) {
+    Object v = raw(key);
+    if (stringList(key) == null) {
       return null;
     }
+    List<?> items = v instanceof List<?> l ? l : List.of(v);
     List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < raw.size(); i++) {
-      Integer n = toInt(raw.get(i));
-      if (n == null) {
-        problems.add(pathOf(key) + "[" + i + "]", quote(raw.get(i)) + " is not a whole number");
-      } else {
+    for (int i = 0; i < items.size(); i++) {
+      Object item = items.get(i);
+      if (item == null || item instanceof Map || item instanceof List) {
+        continue; // stringList reported it
+      }
+      Integer n = inRange(pathOf(key) + "[" + i + "]", item, min, max, range);
+      if (n != null) {
         out.add(n);
       }
     }
@@ -234,28 +269,33 @@ public final class ConfigNode {
     return out;
   }
 
-  /** Reports every key that no accessor read. Call once all known keys were read. */
+  /**
+   * Reports every key that no accessor read. Call once all known keys were read. Keys are matched as
+   * written (YAML is case-sensitive); a known key written in other case gets a hint.
+   */
   public void finish() {
     for (String key : values.keySet()) {
       if (!read.contains(key)) {
-        problems.unknownKey(path, key);
+        String lower = key.toLowerCase(Locale.ROOT);
+        problems.unknownKey(path, key, !lower.equals(key) && read.contains(lower) ? lower : null);
       }
     }
   }
 
-  private static Integer toInt(Object v) {
-    if (v instanceof Integer i) {
-      return i;
+  /** A whole number written in ASCII digits (a YAML int of any size, or a string), or null. */
+  private static BigInteger whole(Object v) {
+    if (v instanceof Integer || v instanceof Long) {
+      return BigInteger.valueOf(((Number) v).longValue());
     }
-    if (v instanceof Long || v instanceof Double || v instanceof Boolean || v instanceof Map
-        || v instanceof List) {
+    if (v instanceof BigInteger b) {
+      return b;
+    }
+    if (v instanceof Number || v instanceof Boolean || v instanceof Map || v instanceof List) {
       return null;
     }
-    try {
-      return Integer.parseInt(String.valueOf(v).trim());
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    String s = String.valueOf(v).trim();
+    // ASCII only: Integer.parseInt would also take Arabic-Indic or full-width digits.
+    return s.matches("[+-]?[0-9]{1,400}") ? new BigInteger(s) : null;
   }
 
   static String quote(Object v) {

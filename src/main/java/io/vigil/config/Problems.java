@@ -1,12 +1,14 @@
 package io.vigil.config;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Collects configuration problems so that all are reported at once. */
 public final class Problems {
   private final List<String> list = new ArrayList<>();
-  private final java.util.Set<String> paths = new java.util.HashSet<>();
+  private final Set<String> paths = new HashSet<>();
 
   /**
    * Records {@code path: message}. Only the first problem at a path is kept: a later one is a
@@ -21,9 +23,15 @@ public final class Problems {
 
   /** Records {@code path: unknown key "key"}; each unknown key is its own problem. */
   public void unknownKey(String path, String key) {
+    unknownKey(path, key, null);
+  }
+
+  /** As {@link #unknownKey(String, String)}, with the known key it resembles, when there is one. */
+  public void unknownKey(String path, String key, String didYouMean) {
     String where = path.isEmpty() ? "(top level)" : path;
     if (paths.add(where + "." + key)) {
-      list.add(where + ": unknown key \"" + key + "\"");
+      list.add(where + ": unknown key \"" + key + "\""
+          + (didYouMean == null ? "" : " (keys are lower case: \"" + didYouMean + "\")"));
     }
   }
 
@@ -42,8 +50,16 @@ public final class Problems {
 
   /** Throws a {@link ConfigException} when any problem was recorded. */
   public void throwIfAny() {
+    throwIfAny(Secrets.none());
+  }
+
+  /**
+   * Throws a {@link ConfigException} when any problem was recorded, each scrubbed first: a problem
+   * may quote a value, and the value may be (or contain) a password.
+   */
+  public void throwIfAny(Secrets secrets) {
     if (!list.isEmpty()) {
-      throw new ConfigException(list);
+      throw new ConfigException(list.stream().map(secrets::scrub).toList());
     }
   }
 }

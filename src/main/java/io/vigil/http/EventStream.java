@@ -1,77 +1,86 @@
 package io.vigil.http;
 
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vigil.HealthMonitor;
-import io.vigil.bus.Addresses;
-import io.vigil.bus.EventJson;
-import java.util.function.Predicate;
+import java.util.OptionalLong;
 
 /**
- * {@code /events}: Server-Sent Events for browsers. A new client first gets the snapshot, then every
- * result and transition; each event's {@code id} is its seq. A client too slow to keep up is
- * disconnected rather than buffered without bound: its browser reconnects and resyncs from the
- * snapshot. When the server shuts down, streams end so that the drain is not held open.
+ * {@code /events}: Server-Sent Events, served by the shared {@link EventHub}. A new client gets the
+ * snapshot, then every result, transition and lifecycle phase; each event's {@code id} is its seq,
+ * and a client that comes back with {@code Last-Event-ID} resumes after it when the hub still holds
+ * what followed. Past {@code server.events.max-clients}, 503 with {@code Retry-After}. When the
+ * server shuts down, streams end so that the drain is not held open.
  */
-public final class EventStream implements Handler<RoutingContext> {
-  private static final long HEARTBEAT_MS = 15_000;
-  private final Vertx vertx;
-  private final HealthMonitor monitor;
-  private final Predicate<RoutingContext> details;
+final class EventStream implements Handler<RoutingContext> {
+  static final String RETRY_AFTER_SECONDS = "5";
+  private final Serving serving;
+  private final Access access;
 
-  public EventStream(Vertx vertx, HealthMonitor monitor, Predicate<RoutingContext> details) {
-    this.vertx = vertx;
-    this.monitor = monitor;
-    this.details = details;
+  EventStream(Serving serving, Access access) {
+    this.serving = serving;
+    this.access = access;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    boolean withDetails = details.test(ctx);
     HttpServerResponse res = ctx.response();
-    res.setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .putHeader("X-Accel-Buffering", "no"); // nginx: pass events through, do not buffer them
-    JsonObject snap = EventJson.snapshot(monitor.checkHealth(), withDetails);
-    res.write("retry: 2000\n\n");
-    send(res, "snapshot", snap.getLong("seq"), snap);
-    MessageConsumer<JsonObject> results = vertx.eventBus().localConsumer(Addresses.RESULT,
-        m -> send(res, "result", m.body().getLong("seq"), withDetails ? m.body() : m.body().copy().putNull("message")));
-    MessageConsumer<JsonObject> changes = vertx.eventBus().localConsumer(Addresses.CHANGED,
-        m -> send(res, "status", m.body().getLong("seq"), m.body()));
-    long heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> {
-      if (!res.ended()) {
-        res.write(": keep-alive\n\n");
+    res.putHeader(HttpHeaders.CACHE_CONTROL, Replies.NO_STORE);
+    Replies.vary(ctx, false, access.dependsOnAuthorization());
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      res.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8").end();
+      return;
+    }
+    Context context = ctx.vertx().getOrCreateContext();
+    serving.hub().onComplete(ar -> {
+      if (Vertx.currentContext() == context) {
+        start(ctx, context, ar.succeeded() ? ar.result() : null);
+      } else {
+        context.runOnContext(v -> start(ctx, context, ar.succeeded() ? ar.result() : null));
       }
     });
-    Runnable cleanup = () -> {
-      results.unregister();
-      changes.unregister();
-      vertx.cancelTimer(heartbeat);
-    };
-    res.closeHandler(v -> cleanup.run());
-    res.endHandler(v -> cleanup.run());
+  }
+
+  private void start(RoutingContext ctx, Context context, EventHub hub) {
+    HttpServerResponse res = ctx.response();
+    if (res.closed()) {
+      return;
+    }
+    if (hub == null) {
+      ctx.fail(500);
+      return;
+    }
+    if (!hub.admit()) {
+      res.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS).putHeader(HttpHeaders.CONNECTION, "close");
+      Replies.error(ctx, 503, "too many /events subscribers; retry later");
+      return;
+    }
+    res.setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .putHeader("X-Accel-Buffering", "no"); // nginx: pass events through, do not buffer them
+    hub.subscribe(context, ctx.request().connection(), res, access.tier(ctx.request()), lastEventId(ctx));
     ctx.request().connection().shutdownHandler(v -> {
-      if (!res.ended()) {
+      if (!res.ended() && !res.closed()) {
         res.end();
       }
     });
   }
 
-  private static void send(HttpServerResponse res, String event, Long seq, JsonObject data) {
-    if (res.ended() || res.closed()) {
-      return;
+  /** The {@code Last-Event-ID} a reconnecting EventSource sends; a value that is not a seq is ignored. */
+  private static OptionalLong lastEventId(RoutingContext ctx) {
+    String id = ctx.request().getHeader("Last-Event-ID");
+    if (id == null || id.isBlank()) {
+      return OptionalLong.empty();
     }
-    if (res.writeQueueFull()) {
-      res.reset(); // too slow: drop the client, not memory
-      return;
+    try {
+      long seq = Long.parseLong(id.trim());
+      return seq >= 0 ? OptionalLong.of(seq) : OptionalLong.empty();
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
     }
-    res.write("event: " + event + "\nid: " + seq + "\ndata: " + data.encode() + "\n\n");
   }
 }

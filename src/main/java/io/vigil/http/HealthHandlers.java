@@ -1,113 +1,150 @@
 package io.vigil.http;
 
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vigil.HealthMonitor;
-import io.vigil.config.ServerConfig;
-import io.vigil.status.CheckStatus;
-import io.vigil.status.Snapshot;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import io.vigil.engine.MonitorView;
+import io.vigil.http.Renderings.Kind;
+import io.vigil.http.Renderings.Rendered;
+import io.vigil.model.CheckStatus;
+import io.vigil.model.Snapshot;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * The probe and {@code /health} handlers. Each reads the monitor's latest snapshot and nothing else:
- * no I/O, no lock, so probes answer fast however slow a dependency is.
+ * The probe and {@code /health} handlers of one HTTP verticle instance. Each reads the monitor's
+ * latest snapshot and nothing else: no I/O, no lock. A probe's plain body is a constant; every other
+ * body comes from the shared {@link Renderings}, so it is rendered once per snapshot, kind and tier
+ * however many callers ask, and off the event loop when it is large.
  */
-public final class HealthHandlers {
-  private static final String NO_STORE = "no-store";
-  private final HealthMonitor monitor;
-  private final ServerConfig server;
+final class HealthHandlers {
+  private static final Logger LOG = Logger.getLogger("vigil.http");
+  private static final Buffer UP = Bodies.direct("{\"status\":\"UP\"}");
+  private static final Buffer DOWN = Bodies.direct("{\"status\":\"DOWN\"}");
+  private static final Buffer LIVE_PASSED = Bodies.direct("livez check passed\n");
+  private static final Buffer LIVE_FAILED = Bodies.direct("livez check failed\n");
+  private final MonitorView monitor;
+  private final Access access;
+  private final Renderings renderings;
 
-  public HealthHandlers(HealthMonitor monitor, ServerConfig server) {
+  HealthHandlers(MonitorView monitor, Access access, Renderings renderings) {
     this.monitor = monitor;
-    this.server = server;
+    this.access = access;
+    this.renderings = renderings;
   }
 
-  public void live(RoutingContext ctx) {
-    probe(ctx, monitor.liveness(), "livez", List.of());
+  void live(RoutingContext ctx) {
+    boolean up = monitor.live();
+    verbose(ctx).ifPresent(verbose -> {
+      probeHeaders(ctx, verbose);
+      if (verbose) {
+        Replies.send(ctx, code(up), Replies.TEXT, up ? LIVE_PASSED : LIVE_FAILED);
+      } else {
+        Replies.send(ctx, code(up), Replies.JSON, up ? UP : DOWN);
+      }
+    });
   }
 
-  public void startup(RoutingContext ctx) {
-    Snapshot s = monitor.checkHealth();
-    probe(ctx, s.started(), "startup", s.checks());
+  void startup(RoutingContext ctx) {
+    Snapshot s = monitor.snapshot();
+    probe(ctx, s.started(), Kind.VERBOSE_STARTUP, "startup", s, Snapshot::checks);
   }
 
-  public void ready(RoutingContext ctx) {
-    Snapshot s = monitor.checkHealth();
-    probe(ctx, monitor.readiness(), "readyz", s.checks().stream().filter(monitor.readinessGroup()).toList());
+  void ready(RoutingContext ctx) {
+    Snapshot s = monitor.snapshot();
+    probe(ctx, monitor.ready(), Kind.VERBOSE_READY, "readyz", s,
+        snap -> snap.checks().stream().filter(monitor.readinessGroup()).toList());
   }
 
-  public void health(RoutingContext ctx) {
-    Snapshot s = monitor.checkHealth();
-    boolean details = detailsAllowed(ctx);
-    int code = s.overall().healthy() ? 200 : 503;
-    if (ctx.queryParams().contains("verbose")) {
-      text(ctx, code, HealthFormats.verbose(s.checks(), s.overall().healthy(), "health", details));
-    } else if (accepts(ctx, HealthFormats.HEALTH_JSON)) {
-      send(ctx, code, HealthFormats.HEALTH_JSON, HealthFormats.healthJson(s, details));
-    } else {
-      send(ctx, code, "application/json", HealthFormats.microProfile(s, details));
-    }
+  void health(RoutingContext ctx) {
+    verbose(ctx).ifPresent(verbose -> {
+      Snapshot now = monitor.snapshot();
+      Tier tier = access.tier(ctx.request());
+      ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, Replies.NO_STORE);
+      Replies.vary(ctx, true, access.dependsOnAuthorization());
+      Future<Rendered> r;
+      String type;
+      if (verbose) {
+        r = renderings.get(Kind.VERBOSE_HEALTH, tier, false, now,
+            s -> HealthFormats.verbose(s.checks(), s.overall().healthy(), "health", tier));
+        type = Replies.TEXT;
+      } else if (Replies.accepts(ctx, HealthFormats.HEALTH_JSON)) {
+        r = renderings.get(Kind.HEALTH_JSON, tier, false, now, s -> HealthFormats.healthJson(s, tier));
+        type = HealthFormats.HEALTH_JSON;
+      } else {
+        r = renderings.get(Kind.MICROPROFILE, tier, false, now, s -> HealthFormats.microProfile(s, tier));
+        type = Replies.JSON;
+      }
+      // The code comes from the snapshot the body was rendered from, so the two always agree.
+      answer(ctx, r, type, rendered -> code(rendered.snapshot().overall().healthy()));
+    });
   }
 
-  public void check(RoutingContext ctx) {
+  void check(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    Optional<CheckStatus> found = monitor.checkHealth().check(name);
+    Snapshot s = monitor.snapshot();
+    Optional<CheckStatus> found = s.check(name);
     if (found.isEmpty()) {
-      send(ctx, 404, "application/json", new JsonObject().put("error", "no check named \"" + name + "\"").encode());
+      Replies.error(ctx, 404, "no check named \"" + name + "\"");
       return;
     }
-    CheckStatus c = found.get();
-    JsonObject body = new JsonObject().put("name", c.name()).put("status", c.up() ? "UP" : "DOWN");
-    if (detailsAllowed(ctx)) {
-      body.put("data", io.vigil.bus.EventJson.data(c));
+    Tier tier = access.tier(ctx.request());
+    probeHeaders(ctx, false);
+    Rendered r = renderings.check(name, tier, s, snap -> HealthFormats.check(snap.check(name).orElseThrow(), tier));
+    boolean up = r.snapshot().check(name).map(CheckStatus::up).orElse(false);
+    Replies.send(ctx, code(up), Replies.JSON, r.body());
+  }
+
+  private void probe(RoutingContext ctx, boolean up, Kind kind, String what, Snapshot s,
+      Function<Snapshot, List<CheckStatus>> checks) {
+    verbose(ctx).ifPresent(verbose -> {
+      probeHeaders(ctx, verbose);
+      if (verbose) {
+        Tier tier = access.tier(ctx.request());
+        // The probe's outcome is part of the key, so the code is always today's, whatever the body's age.
+        Future<Rendered> r = renderings.get(kind, tier, up, s, snap -> HealthFormats.verbose(checks.apply(snap), up, what, tier));
+        answer(ctx, r, Replies.TEXT, rendered -> code(up));
+      } else {
+        Replies.send(ctx, code(up), Replies.JSON, up ? UP : DOWN);
+      }
+    });
+  }
+
+  /** Sends the body once rendered (at once when it was ready), with the code {@code code} gives for it. */
+  private static void answer(RoutingContext ctx, Future<Rendered> body, String type, ToIntFunction<Rendered> code) {
+    body.onComplete(ar -> {
+      if (ctx.response().closed()) {
+        return;
+      }
+      if (ar.failed()) {
+        LOG.log(Level.SEVERE, "rendering failed path=" + ctx.request().path(), ar.cause());
+        Replies.error(ctx, 500, "the monitor failed to render its health");
+      } else {
+        Replies.send(ctx, code.applyAsInt(ar.result()), type, ar.result().body());
+      }
+    });
+  }
+
+  private void probeHeaders(RoutingContext ctx, boolean verbose) {
+    ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, Replies.NO_STORE);
+    Replies.vary(ctx, false, verbose && access.dependsOnAuthorization());
+  }
+
+  /** The {@code verbose} flag, or empty after answering 400 for a value that is not a boolean. */
+  private static Optional<Boolean> verbose(RoutingContext ctx) {
+    Optional<Boolean> v = Replies.flag(ctx, "verbose");
+    if (v.isEmpty()) {
+      Replies.badFlag(ctx, "verbose");
     }
-    send(ctx, c.up() ? 200 : 503, "application/json", body.encode());
+    return v;
   }
 
-  /** Whether this caller may see check data and error text ({@code server.details}). */
-  public boolean detailsAllowed(RoutingContext ctx) {
-    return switch (server.details()) {
-      case ALWAYS -> true;
-      case NEVER -> false;
-      case AUTHORIZED -> bearerMatches(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-    };
-  }
-
-  private boolean bearerMatches(String header) {
-    if (header == null || !header.startsWith("Bearer ") || server.token().isEmpty()) {
-      return false;
-    }
-    byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, server.token().getBytes(StandardCharsets.UTF_8));
-  }
-
-  private void probe(RoutingContext ctx, boolean up, String what, List<CheckStatus> checks) {
-    int code = up ? 200 : 503;
-    if (ctx.queryParams().contains("verbose")) {
-      text(ctx, code, HealthFormats.verbose(checks, up, what, detailsAllowed(ctx)));
-    } else {
-      send(ctx, code, "application/json", up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
-    }
-  }
-
-  private static boolean accepts(RoutingContext ctx, String type) {
-    String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
-    return accept != null && accept.contains(type);
-  }
-
-  private static void text(RoutingContext ctx, int code, String body) {
-    send(ctx, code, "text/plain; charset=utf-8", body);
-  }
-
-  private static void send(RoutingContext ctx, int code, String type, String body) {
-    ctx.response().setStatusCode(code)
-        .putHeader(HttpHeaders.CONTENT_TYPE, type)
-        .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
-        .end(body);
+  private static int code(boolean up) {
+    return up ? 200 : 503;
   }
 }

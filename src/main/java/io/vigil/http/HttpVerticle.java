@@ -2,63 +2,57 @@ package io.vigil.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vigil.HealthMonitor;
 import io.vigil.config.ServerConfig;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import io.vigil.http.HttpListeners.Port;
+import io.vigil.http.Serving.Surface;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
-/** Serves the monitor's routes. Unknown paths and methods get a short JSON error, never a stack trace. */
+/**
+ * One instance of the HTTP side. The program deploys {@link #instances()} of them, one per core, so
+ * that connections spread over that many event loops; each builds its own handlers on its own loop
+ * and reads the shared {@link Serving} state. All instances of one monitor share
+ * {@link HttpListeners}: shutting down any one of them shuts every port down.
+ */
 public final class HttpVerticle extends VerticleBase {
-  private static final Logger LOG = Logger.getLogger("vigil.http");
-  private final HealthMonitor monitor;
-  private final ServerConfig config;
-  private HttpServer server;
+  private final Function<Surface, Router> routes;
+  private final HttpListeners listeners;
 
-  public HttpVerticle(HealthMonitor monitor, ServerConfig config) {
-    this.monitor = monitor;
-    this.config = config;
+  /** One instance serving every route of {@code routes} on {@code config}'s port (tests, embedding). */
+  public HttpVerticle(Supplier<Router> routes, ServerConfig config) {
+    this.routes = surface -> Routes.withErrors(routes.get());
+    this.listeners = new HttpListeners(config.withServing(config.serving().withoutManagementPort()));
+  }
+
+  /** An instance serving {@code serving}'s routes on the shared {@code listeners}. */
+  public HttpVerticle(Serving serving, HttpListeners listeners) {
+    this.routes = surface -> Routes.withErrors(serving.router(surface));
+    this.listeners = listeners;
+  }
+
+  /** How many instances the program deploys: one per core the JVM may use. */
+  public static int instances() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
   @Override
   public Future<?> start() {
-    Router router = monitor.healthRouter();
-    router.errorHandler(404, ctx -> error(ctx, 404, "not found"));
-    router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
-    router.errorHandler(500, ctx -> {
-      LOG.log(Level.SEVERE, "request failed path=" + ctx.normalizedPath(), ctx.failure());
-      error(ctx, 500, "the monitor failed to evaluate this request");
-    });
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.host()).setPort(config.port())
-        .setMaxHeaderSize(8192).setMaxInitialLineLength(4096)
-        .setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS);
-    server = vertx.createHttpServer(options).requestHandler(router);
-    return server.listen().onSuccess(s ->
-        LOG.info("listening host=" + config.host() + " port=" + s.actualPort()));
-  }
-
-  /** The bound port (useful when configured as 0). */
-  public int port() {
-    return server.actualPort();
-  }
-
-  /** Stops accepting connections and lets requests in flight finish, up to {@code timeoutMs}. */
-  public Future<Void> shutdown(long timeoutMs) {
-    return server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
-  }
-
-  private static void error(RoutingContext ctx, int code, String message) {
-    if (!ctx.response().ended()) {
-      ctx.response().setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-          .end(new JsonObject().put("error", message).put("path", ctx.normalizedPath()).encode());
+    listeners.bind(vertx);
+    if (!listeners.split()) {
+      return listeners.listen(Port.MAIN, routes.apply(Surface.ALL));
     }
+    return Future.all(listeners.listen(Port.MAIN, routes.apply(Surface.PROBES)),
+        listeners.listen(Port.MANAGEMENT, routes.apply(Surface.MANAGEMENT)));
+  }
+
+  /** The bound main port (useful when configured as 0). */
+  public int port() {
+    return listeners.port();
+  }
+
+  /** Stops accepting connections on every port and lets requests in flight finish, up to {@code timeoutMs}. */
+  public Future<Void> shutdown(long timeoutMs) {
+    return listeners.shutdown(timeoutMs);
   }
 }

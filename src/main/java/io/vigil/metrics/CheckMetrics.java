@@ -4,23 +4,33 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vigil.status.CheckResult;
-import io.vigil.status.CheckState;
-import io.vigil.status.CheckStatus;
-import io.vigil.status.OverallState;
-import io.vigil.status.Snapshot;
-import io.vigil.status.Transition;
+import io.vigil.model.CheckResult;
+import io.vigil.model.CheckState;
+import io.vigil.model.CheckStatus;
+import io.vigil.model.DisplayState;
+import io.vigil.model.OverallState;
+import io.vigil.model.Reason;
+import io.vigil.model.Snapshot;
+import io.vigil.model.Transition;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 
 /**
- * Vigil's own meters (DESIGN.md, "Metrics"). Gauges read the latest snapshot, so they can never
- * disagree with {@code /health}; counters and the latency histogram are fed one result at a time.
- * Labels are check name, type, criticality, outcome, reason and state: all of low cardinality.
+ * Vigil's own meters (README, "Metrics"). Gauges read the latest snapshot, so they can never
+ * disagree with {@code /health}; counters and the latency histogram are fed one result at a time,
+ * with the reason the board gave the check (the one the events and {@code /health} show). Every
+ * counter of the fixed reasons and states is registered at 0 with its check, so that
+ * {@code increase()} sees the first failure. Labels are check name, type, criticality, outcome,
+ * reason and state: all of low cardinality.
  */
 public final class CheckMetrics {
+  /** The status data key (epoch seconds) that a probe of a TLS endpoint reports its certificate's end in. */
+  public static final String CERT_NOT_AFTER = "certNotAfter";
+
   private static final Duration[] BUCKETS = {
     Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
     Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
@@ -29,7 +39,11 @@ public final class CheckMetrics {
 
   private final MeterRegistry registry;
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<String, Meters> checks = new ConcurrentHashMap<>();
+
+  /** The meters of one check, looked up once. */
+  private record Meters(Timer duration, Counter successes, Counter failures, Map<Reason, Counter> byReason,
+      Map<CheckState, Counter> transitions, AtomicReference<Double> certNotAfter) {}
 
   public CheckMetrics(MeterRegistry registry, String version) {
     this.registry = registry;
@@ -46,46 +60,84 @@ public final class CheckMetrics {
         .description("1 while the monitor drains before it stops").register(registry);
   }
 
-  /** Registers the per-check gauges of a check; call once per check, before its first result. */
+  /** Registers every meter of a check, counters at 0; call once per check, before its first result. */
   public void register(String check, String type, boolean critical) {
-    Gauge.builder("vigil.check.up", snapshot, ref -> state(ref, check) == CheckState.UP ? 1 : 0)
+    Gauge.builder("vigil.check.up", snapshot, ref -> isUp(state(ref, check)) ? 1 : 0)
         .description("1 when the check is UP after thresholds")
         .tags("check", check, "type", type, "critical", String.valueOf(critical)).register(registry);
+    for (DisplayState s : DisplayState.values()) {
+      Gauge.builder("vigil.check.state", snapshot, ref -> state(ref, check) == s ? 1 : 0)
+          .description("State of the check as /health shows it: 1 for the current one, 0 for the others")
+          .tags("check", check, "state", s.name()).register(registry);
+    }
     Gauge.builder("vigil.check.consecutive.failures", snapshot, ref -> status(ref, check, c -> c.consecutiveFailures()))
         .description("Failed probes in a row").tag("check", check).register(registry);
     Gauge.builder("vigil.check.last.success.timestamp", snapshot,
             ref -> status(ref, check, c -> c.lastSuccess() == null ? Double.NaN : c.lastSuccess().toEpochMilli() / 1000.0))
         .description("When the last probe succeeded, in Unix time").baseUnit("seconds").tag("check", check)
         .register(registry);
-    timers.put(check, Timer.builder("vigil.check.duration").description("Probe latency")
+    Timer duration = Timer.builder("vigil.check.duration").description("Probe latency")
         .tags("check", check, "type", type).serviceLevelObjectives(BUCKETS)
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry));
-    for (String outcome : new String[] {"success", "failure"}) {
-      Counter.builder("vigil.check.probes").description("Probes run").tags("check", check, "type", type, "outcome", outcome)
-          .register(registry);
+        .register(registry);
+    Map<Reason, Counter> byReason = new EnumMap<>(Reason.class);
+    for (Reason r : Reason.values()) {
+      byReason.put(r, Counter.builder("vigil.check.failures").description("Failed probes by the reason the check shows")
+          .tags("check", check, "reason", r.label()).register(registry));
+    }
+    Map<CheckState, Counter> transitions = new EnumMap<>(CheckState.class);
+    for (CheckState s : CheckState.values()) {
+      transitions.put(s, Counter.builder("vigil.check.transitions").description("State changes of a check by new state")
+          .tags("check", check, "to", s.name()).register(registry));
+    }
+    checks.put(check, new Meters(duration, probes(check, type, "success"), probes(check, type, "failure"),
+        byReason, transitions, new AtomicReference<>()));
+  }
+
+  private Counter probes(String check, String type, String outcome) {
+    return Counter.builder("vigil.check.probes").description("Probes run")
+        .tags("check", check, "type", type, "outcome", outcome).register(registry);
+  }
+
+  /**
+   * Counts one probe result; {@code status} is the check's status right after it, whose reason a
+   * failure is counted under (e.g. {@code dependency}, not the probe's own {@code http_status}).
+   */
+  public void record(CheckResult r, CheckStatus status) {
+    Meters m = checks.get(r.check());
+    if (m == null) {
+      return; // not registered: a result racing the removal of its check
+    }
+    m.duration().record(r.latency());
+    if (r.ok()) {
+      m.successes().increment();
+    } else {
+      m.failures().increment();
+      Reason shown = status != null && status.reason() != null ? status.reason() : r.reason();
+      m.byReason().get(shown).increment();
+    }
+    if (r.data().get(CERT_NOT_AFTER) instanceof Number notAfter) {
+      certificate(r.check(), m, notAfter.doubleValue());
     }
   }
 
-  /** Counts one probe result. */
-  public void record(CheckResult r) {
-    Timer timer = timers.get(r.check());
-    if (timer != null) {
-      timer.record(r.latency());
-    }
-    registry.counter("vigil.check.probes", "check", r.check(), "type", r.type(), "outcome", r.ok() ? "success" : "failure")
-        .increment();
-    if (!r.ok()) {
-      Counter.builder("vigil.check.failures").description("Failed probes by reason")
-          .tags("check", r.check(), "reason", r.reason().label()).register(registry).increment();
+  /**
+   * Keeps the end of the check's TLS certificate; the gauge appears with the first probe that saw a
+   * certificate and keeps the last one seen while later probes fail before the handshake.
+   */
+  private void certificate(String check, Meters m, double notAfter) {
+    if (m.certNotAfter().getAndSet(notAfter) == null) {
+      Gauge.builder("vigil.check.cert.expiry.timestamp", m.certNotAfter(), c -> c.get() == null ? Double.NaN : c.get())
+          .description("When the check's TLS certificate expires, in Unix time").baseUnit("seconds")
+          .tag("check", check).register(registry);
     }
   }
 
   /** Counts a check's state change (the overall state is a gauge, not counted here). */
   public void record(Transition t) {
-    if (!Transition.OVERALL.equals(t.check())) {
-      Counter.builder("vigil.check.transitions").description("State changes of a check by new state")
-          .tags("check", t.check(), "to", t.to()).register(registry).increment();
+    Meters m = checks.get(t.check());
+    if (m != null) {
+      m.transitions().get(CheckState.valueOf(t.to())).increment();
     }
   }
 
@@ -94,13 +146,18 @@ public final class CheckMetrics {
     snapshot.set(s);
   }
 
-  private static CheckState state(AtomicReference<Snapshot> ref, String check) {
-    Snapshot s = ref.get();
-    return s == null ? CheckState.UNKNOWN : s.check(check).map(CheckStatus::state).orElse(CheckState.UNKNOWN);
+  /** UP after thresholds: DEGRADED is UP with failing probes below the threshold. */
+  private static boolean isUp(DisplayState s) {
+    return s == DisplayState.UP || s == DisplayState.DEGRADED;
   }
 
-  private static double status(AtomicReference<Snapshot> ref, String check,
-      java.util.function.ToDoubleFunction<CheckStatus> f) {
+  private static DisplayState state(AtomicReference<Snapshot> ref, String check) {
+    Snapshot s = ref.get();
+    return s == null ? DisplayState.UNKNOWN
+        : s.check(check).map(CheckStatus::displayState).orElse(DisplayState.UNKNOWN);
+  }
+
+  private static double status(AtomicReference<Snapshot> ref, String check, ToDoubleFunction<CheckStatus> f) {
     Snapshot s = ref.get();
     return s == null ? Double.NaN : s.check(check).map(f::applyAsDouble).orElse(Double.NaN);
   }

@@ -20,7 +20,8 @@ public final class Registries {
 
   public static PrometheusMeterRegistry prometheus() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().meterFilter(MeterFilter.deny(id -> MISNAMED.contains(id.getName())));
+    registry.config().meterFilter(MeterFilter.deny(id -> MISNAMED.contains(id.getName())))
+        .meterFilter(new NoAddressLabels());
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
       FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
           .description("CPU time used by the process").baseUnit("seconds").register(registry);

@@ -2,8 +2,7 @@ package io.vigil.shutdown;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vigil.HealthMonitor;
-import io.vigil.bus.Phase;
+import io.vigil.model.Phase;
 import io.vigil.config.Durations;
 import io.vigil.config.ServerConfig;
 import io.vigil.http.HttpVerticle;
@@ -16,7 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The ordered drain (DESIGN.md, "Graceful shutdown"): DRAINING and readiness 503 at once; wait the
+ * The ordered drain (README, "Graceful shutdown"): DRAINING and readiness 503 at once; wait the
  * drain delay so load balancers take the instance out; stop accepting and let requests in flight
  * finish; undeploy the checks, then HTTP; STOPPED; close Vert.x. Runs on its own thread, never on an
  * event loop, and is bounded as a whole by {@code server.shutdown.timeout}.
@@ -24,13 +23,13 @@ import java.util.logging.Logger;
 public final class GracefulShutdown {
   private static final Logger LOG = Logger.getLogger("vigil.shutdown");
   private final Vertx vertx;
-  private final HealthMonitor monitor;
+  private final Drainable monitor;
   private final HttpVerticle http;
   private final String httpDeployment;
   private final ServerConfig server;
   private long deadline;
 
-  public GracefulShutdown(Vertx vertx, HealthMonitor monitor, HttpVerticle http, String httpDeployment,
+  public GracefulShutdown(Vertx vertx, Drainable monitor, HttpVerticle http, String httpDeployment,
       ServerConfig server) {
     this.vertx = vertx;
     this.monitor = monitor;

@@ -1,5 +1,15 @@
 package io.vigil.status;
 
+import io.vigil.model.CheckResult;
+import io.vigil.model.CheckSpec;
+import io.vigil.model.CheckState;
+import io.vigil.model.CheckStatus;
+import io.vigil.model.Clock;
+import io.vigil.model.OverallState;
+import io.vigil.model.Reason;
+import io.vigil.model.Snapshot;
+import io.vigil.model.Transition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -15,17 +26,23 @@ import java.util.Set;
  * runs it on one Vert.x context); others read {@link #snapshot()}, an immutable value swapped in on
  * every change, so readers take no lock.
  *
- * <p>Rules: a check's first result after UNKNOWN decides its state (there is no earlier good state to
- * protect); then it turns DOWN after {@code failure-threshold} consecutive failures and UP after
- * {@code success-threshold} consecutive successes. A result older than {@code max-age} makes it
- * UNKNOWN. Overall: UNKNOWN until every check has reported once; DOWN when a critical check is DOWN;
- * UNKNOWN when a critical check is stale; DEGRADED when only non-critical checks are not UP.
+ * <p>Rules: a check's first result ever decides its state (there is no earlier good state to
+ * protect); from then on it turns DOWN after {@code failure-threshold} consecutive failures and UP
+ * after {@code success-threshold} consecutive successes. A result older than {@code max-age} makes
+ * it UNKNOWN; staleness hides the verdict but keeps it and its counters, so the results after a
+ * stall are judged with the thresholds as if there had been no gap. Ages are measured on the
+ * monotonic clock only ({@link CheckResult#atNanos()} against {@link Clock#nanos()}); the wall clock
+ * only stamps what people read, so a wall-clock step changes no state. Overall: UNKNOWN until every
+ * check has reported once; DOWN when a critical check is DOWN; UNKNOWN when a critical check is
+ * UNKNOWN; DEGRADED when only non-critical checks are not UP. Startup, once passed, stays passed
+ * (a board with no check yet waits for its first ones).
  *
  * <p>Cost per result is independent of the number of checks but for one copy of the status list:
  * each check's status is cached and recomputed only when it or a check it depends on changes, and
  * the overall state and readiness come from counters kept as states change.
  */
 public final class StatusBoard {
+  private final Clock clock;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
   private final List<String> readinessGroup;
   /** Reverse {@code depends-on} edges: the checks whose cause may change when a check changes. */
@@ -35,19 +52,28 @@ public final class StatusBoard {
   private final Tally tally = new Tally();
   private long seq;
   private boolean draining;
+  /**
+   * Latched once every check has reported: a check added later does not undo startup. A board with
+   * no check at all reads as started without latching, so that the first checks an embedding
+   * program registers after {@code start()} are waited for.
+   */
+  private boolean startupPassed;
   private OverallState overall = OverallState.UNKNOWN;
   private volatile Snapshot snapshot;
 
   /** The board's output for one recorded result: its sequence number, the check now, and transitions. */
   public record Recorded(long seq, CheckStatus status, List<Transition> transitions) {}
 
-  /** {@code readinessGroup} null means every critical check. */
-  public StatusBoard(List<CheckSpec> specs, List<String> readinessGroup, Instant now) {
+  /** {@code readinessGroup} null means every critical check; {@code clock} measures ages and stamps times. */
+  public StatusBoard(List<CheckSpec> specs, List<String> readinessGroup, Clock clock) {
+    this.clock = clock;
     this.readinessGroup = readinessGroup == null ? null : List.copyOf(readinessGroup);
     for (CheckSpec spec : specs) {
-      insert(spec, now);
+      insert(spec);
     }
-    publish(now);
+    latchStartup();
+    overall = computeOverall();
+    publish();
   }
 
   /** The latest snapshot; safe to call from any thread. */
@@ -56,9 +82,11 @@ public final class StatusBoard {
   }
 
   /**
-   * Adds a check at run time. Fails on a duplicate name, an unknown dependency, or a dependency cycle.
+   * Adds a check at run time: a change like any other, with its own seq and the overall transition
+   * it causes (a check that has not reported is UNKNOWN). Fails on a duplicate name or an unknown
+   * dependency.
    */
-  public void add(CheckSpec spec, Instant now) {
+  public List<Transition> add(CheckSpec spec) {
     if (entries.containsKey(spec.name())) {
       throw new IllegalArgumentException("a check named \"" + spec.name() + "\" exists already");
     }
@@ -68,9 +96,12 @@ public final class StatusBoard {
       }
     }
     // Existing checks cannot depend on a new one, so adding a node with edges to known nodes keeps the graph acyclic.
-    insert(spec, now);
-    overall = computeOverall(); // a new check has not reported: overall waits for it
-    publish(now);
+    insert(spec);
+    ++seq;
+    List<Transition> transitions = new ArrayList<>();
+    overallTransition(clock.wall()).ifPresent(transitions::add);
+    publish();
+    return transitions;
   }
 
   /** Records one probe result and returns what changed. Results for unknown checks are ignored. */
@@ -79,78 +110,84 @@ public final class StatusBoard {
     if (e == null) {
       return new Recorded(seq, null, List.of());
     }
-    CheckState from = e.state;
+    CheckState from = e.state();
     tally.count(e, -1);
     e.apply(r);
     long resultSeq = ++seq;
     List<Transition> transitions = new ArrayList<>();
-    if (e.state != from) {
+    if (e.state() != from) {
       e.since = r.at();
     }
     tally.count(e, +1);
+    latchStartup();
     // A DOWN check's latest failure is part of its dependents' messages, so they follow it too.
-    refresh(e, e.state != from || e.state == CheckState.DOWN);
-    if (e.state != from) {
+    refresh(e, e.state() != from || e.state() == CheckState.DOWN);
+    if (e.state() != from) {
       CheckStatus s = statuses.get(e.position);
-      transitions.add(new Transition(e.spec.name(), from.name(), e.state.name(), s.reason(), s.cause(), r.at(), ++seq));
+      transitions.add(new Transition(e.spec.name(), from.name(), e.state().name(), s.reason(), s.cause(), r.at(), ++seq));
     }
     overallTransition(r.at()).ifPresent(transitions::add);
-    publish(r.at());
+    publish();
     return new Recorded(resultSeq, statuses.get(e.position), transitions);
   }
 
-  /** Turns checks whose latest result is older than their max-age UNKNOWN. */
-  public List<Transition> expire(Instant now) {
+  /**
+   * Turns checks whose latest result is older than their max-age, on the monotonic clock, UNKNOWN.
+   * Their verdict and counters are kept for the next result.
+   */
+  public List<Transition> expire() {
+    long now = clock.nanos();
     List<Transition> transitions = new ArrayList<>();
     for (Entry e : entries.values()) {
-      if (e.state != CheckState.UNKNOWN && e.lastResult != null
-          && e.lastResult.at().plus(e.spec.options().effectiveMaxAge()).isBefore(now)) {
-        String from = e.state.name();
+      if (!e.stale && e.lastResult != null && now - e.lastResult.atNanos() > e.maxAgeNanos) {
+        String from = e.state().name();
         tally.count(e, -1);
-        e.state = CheckState.UNKNOWN;
-        e.since = now;
-        e.consecutiveFailures = 0;
-        e.consecutiveSuccesses = 0;
+        e.stale = true;
+        e.since = clock.wall();
         tally.count(e, +1);
         refresh(e, true);
-        transitions.add(new Transition(e.spec.name(), from, CheckState.UNKNOWN.name(), null, null, now, ++seq));
+        transitions.add(new Transition(e.spec.name(), from, CheckState.UNKNOWN.name(), null, null, e.since, ++seq));
       }
     }
     if (!transitions.isEmpty()) {
-      overallTransition(now).ifPresent(transitions::add);
-      publish(now);
+      overallTransition(clock.wall()).ifPresent(transitions::add);
+      publish();
     }
     return transitions;
   }
 
   /** Marks the monitor as draining: readiness turns false at once, whatever the checks say. */
-  public void drain(Instant now) {
+  public void drain() {
     draining = true;
-    publish(now);
+    publish();
   }
 
-  private java.util.Optional<Transition> overallTransition(Instant now) {
+  private Optional<Transition> overallTransition(Instant at) {
     OverallState next = computeOverall();
     if (next == overall) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     OverallState prev = overall;
     overall = next;
     Reason reason = null;
     String cause = null;
     for (Entry e : entries.values()) {
-      if (e.spec.options().critical() && e.state == CheckState.DOWN) {
-        CheckStatus s = status(e);
+      if (e.spec.options().critical() && e.state() == CheckState.DOWN) {
+        CheckStatus s = statuses.get(e.position);
         reason = s.reason();
         cause = s.cause() != null ? s.cause() : e.spec.name();
         break;
       }
     }
-    return java.util.Optional.of(new Transition(Transition.OVERALL, prev.name(), next.name(), reason, cause, now, ++seq));
+    return Optional.of(new Transition(Transition.OVERALL, prev.name(), next.name(), reason, cause, at, ++seq));
+  }
+
+  private void latchStartup() {
+    startupPassed |= !entries.isEmpty() && tally.unreported == 0;
   }
 
   private boolean started() {
-    return tally.unreported == 0;
+    return startupPassed || entries.isEmpty();
   }
 
   private OverallState computeOverall() {
@@ -166,12 +203,12 @@ public final class StatusBoard {
     return tally.nonCriticalNotUp > 0 ? OverallState.DEGRADED : OverallState.UP;
   }
 
-  private boolean ready(boolean started) {
-    return started && !draining && tally.readinessNotUp == 0;
+  private boolean ready() {
+    return started() && !draining && tally.readinessNotUp == 0;
   }
 
-  private void insert(CheckSpec spec, Instant now) {
-    Entry e = new Entry(spec, now, statuses.size(), inReadinessGroup(spec.name(), spec.options().critical()));
+  private void insert(CheckSpec spec) {
+    Entry e = new Entry(spec, clock.wall(), statuses.size(), inReadinessGroup(spec.name(), spec.options().critical()));
     entries.put(spec.name(), e);
     for (String dep : spec.options().dependsOn()) {
       dependents.computeIfAbsent(dep, k -> new ArrayList<>()).add(e);
@@ -205,17 +242,19 @@ public final class StatusBoard {
     }
   }
 
-  private void publish(Instant now) {
-    boolean started = started();
-    snapshot = new Snapshot(seq, now, overall, started, draining, ready(started), statuses, positions);
+  private void publish() {
+    snapshot = new Snapshot(seq, clock.wall(), overall, started(), draining, ready(), statuses, positions);
   }
 
   private CheckStatus status(Entry e) {
-    boolean failing = e.state == CheckState.DOWN || e.consecutiveFailures > 0;
+    CheckState state = e.state();
+    boolean failing = !e.stale && (state == CheckState.DOWN || e.consecutiveFailures > 0);
     Reason reason = null;
     String message = null;
     String cause = null;
-    if (failing && e.lastFailure != null) {
+    if (e.stale) {
+      message = "no result for longer than max-age (" + text(e.spec.options().effectiveMaxAge()) + ")";
+    } else if (failing && e.lastFailure != null) {
       reason = e.lastFailure.reason();
       message = e.lastFailure.message();
       cause = rootCause(e, new HashSet<>());
@@ -228,10 +267,10 @@ public final class StatusBoard {
       }
     }
     CheckResult last = e.lastResult;
-    return new CheckStatus(e.spec.name(), e.spec.type(), e.spec.options().critical(), e.state, reason, message,
+    return new CheckStatus(e.spec.name(), e.spec.type(), e.spec.options().critical(), state, reason, message,
         cause, last == null ? null : last.latencyMs(), e.since, e.lastSuccess, last == null ? null : last.at(),
         e.consecutiveFailures, e.consecutiveSuccesses, e.spec.options().dependsOn(),
-        last == null ? Map.of() : last.data());
+        last == null ? Map.of() : last.data(), last == null || last.ok() ? null : last.reason());
   }
 
   /** The DOWN dependency furthest down the chain below {@code e}, or null when every dependency is up. */
@@ -241,12 +280,17 @@ public final class StatusBoard {
     }
     for (String dep : e.spec.options().dependsOn()) {
       Entry d = entries.get(dep);
-      if (d != null && d.state == CheckState.DOWN) {
+      if (d != null && d.state() == CheckState.DOWN) {
         String deeper = rootCause(d, seen);
         return deeper != null ? deeper : dep;
       }
     }
     return null;
+  }
+
+  private static String text(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
   }
 
   /** How many checks stand where the overall state and readiness look; kept as states change. */
@@ -260,11 +304,12 @@ public final class StatusBoard {
     /** Adds ({@code +1}) or removes ({@code -1}) what {@code e} contributes in its current state. */
     void count(Entry e, int sign) {
       boolean critical = e.spec.options().critical();
+      CheckState state = e.state();
       unreported += e.reported ? 0 : sign;
-      criticalDown += critical && e.state == CheckState.DOWN ? sign : 0;
-      criticalUnknown += critical && e.state == CheckState.UNKNOWN ? sign : 0;
-      nonCriticalNotUp += !critical && e.state != CheckState.UP ? sign : 0;
-      readinessNotUp += e.inReadinessGroup && e.state != CheckState.UP ? sign : 0;
+      criticalDown += critical && state == CheckState.DOWN ? sign : 0;
+      criticalUnknown += critical && state == CheckState.UNKNOWN ? sign : 0;
+      nonCriticalNotUp += !critical && state != CheckState.UP ? sign : 0;
+      readinessNotUp += e.inReadinessGroup && state != CheckState.UP ? sign : 0;
     }
   }
 
@@ -273,7 +318,11 @@ public final class StatusBoard {
     final CheckSpec spec;
     final int position;
     final boolean inReadinessGroup;
-    CheckState state = CheckState.UNKNOWN;
+    final long maxAgeNanos;
+    /** The verdict of the thresholds: UNKNOWN only until the first result ever, then UP or DOWN. */
+    CheckState verdict = CheckState.UNKNOWN;
+    /** The latest result is older than max-age: the check reads UNKNOWN, its verdict kept for later. */
+    boolean stale;
     int consecutiveFailures;
     int consecutiveSuccesses;
     boolean reported;
@@ -287,10 +336,17 @@ public final class StatusBoard {
       this.since = now;
       this.position = position;
       this.inReadinessGroup = inReadinessGroup;
+      this.maxAgeNanos = spec.options().effectiveMaxAge().toNanos();
+    }
+
+    /** What the check reads now. */
+    CheckState state() {
+      return stale ? CheckState.UNKNOWN : verdict;
     }
 
     void apply(CheckResult r) {
       reported = true;
+      stale = false;
       lastResult = r;
       if (r.ok()) {
         consecutiveSuccesses++;
@@ -301,7 +357,7 @@ public final class StatusBoard {
         consecutiveSuccesses = 0;
         lastFailure = r;
       }
-      state = switch (state) {
+      verdict = switch (verdict) {
         case UNKNOWN -> r.ok() ? CheckState.UP : CheckState.DOWN;
         case UP -> consecutiveFailures >= spec.options().failureThreshold() ? CheckState.DOWN : CheckState.UP;
         case DOWN -> consecutiveSuccesses >= spec.options().successThreshold() ? CheckState.UP : CheckState.DOWN;

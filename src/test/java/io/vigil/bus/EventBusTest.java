@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import io.vigil.status.Reason;
+import io.vigil.model.Reason;
 import io.vigil.testsupport.MonitorFixture;
 import io.vigil.testsupport.SwitchableCheck;
 import java.time.Duration;

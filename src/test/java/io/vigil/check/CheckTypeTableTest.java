@@ -1,5 +1,7 @@
 package io.vigil.check;
 
+import io.vigil.config.CheckType;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;

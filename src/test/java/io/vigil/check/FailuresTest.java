@@ -1,9 +1,11 @@
 package io.vigil.check;
 
+import io.vigil.model.Observation;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.impl.NoStackTraceTimeoutException;
-import io.vigil.status.Reason;
+import io.vigil.model.Reason;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
-import io.vigil.status.CheckResult;
-import io.vigil.status.Reason;
+import io.vigil.model.CheckResult;
+import io.vigil.model.Reason;
 import io.vigil.testsupport.CheckHarness;
+import io.vigil.config.Secrets;
 import io.vigil.testsupport.FaultProxy;
+import io.vigil.testsupport.MonitorFixture;
 import io.vigil.testsupport.TestServers;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +26,11 @@ class RedisCheckTest {
   static void start() {
     vertx = Vertx.vertx();
     uri = TestServers.redisUri();
+    // A cold JVM's first Redis connection can take longer than the tests' 1 s timeout on a busy
+    // machine (seen failing on the code before probes could be aborted, too): warm it up first.
+    Check warm = Checks.create(vertx, AbortTest.config("type: redis, uri: \"" + uri + "\""));
+    MonitorFixture.await(new CheckRunner(vertx, "warm", "redis", warm, Duration.ofSeconds(8), Secrets.none()).run());
+    MonitorFixture.await(warm.close());
   }
 
   @AfterAll
@@ -109,17 +116,6 @@ class RedisCheckTest {
       c.probeUntil(Duration.ofSeconds(5), "timeout", r -> r.reason() == Reason.TIMEOUT);
       p.pass();
       c.probeUntil(Duration.ofSeconds(5), "UP again after the blackhole", CheckResult::ok);
-    }
-  }
-
-  @Test
-  void passwordInTheUriNeverReachesTheMessage() {
-    try (FaultProxy p = FaultProxy.to(TestServers.host(uri), TestServers.port(uri));
-         CheckHarness c = CheckHarness.of(vertx, "type: redis, uri: \"redis://:Sup3rSecret@127.0.0.1:" + p.port() + "\"")) {
-      p.refuse();
-      CheckResult r = c.probe();
-      assertFalse(r.ok());
-      assertFalse(String.valueOf(r.message()).contains("Sup3rSecret"), r.message());
     }
   }
 }

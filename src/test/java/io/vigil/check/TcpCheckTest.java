@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
-import io.vigil.status.CheckResult;
-import io.vigil.status.Reason;
+import io.vigil.model.CheckResult;
+import io.vigil.model.Reason;
 import io.vigil.testsupport.CheckHarness;
 import io.vigil.testsupport.FaultProxy;
 import io.vigil.testsupport.TestPorts;

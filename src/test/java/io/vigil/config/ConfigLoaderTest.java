@@ -1,14 +1,13 @@
 package io.vigil.config;
 
+import io.vigil.model.CheckOptions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.check.HttpSettings;
-import io.vigil.check.PostgresSettings;
-import io.vigil.check.RedisSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,5 +161,74 @@ class ConfigLoaderTest {
         """, "t.yaml"));
     e.problems().forEach(p -> assertFalse(p.contains("TopSecret99"), p));
     assertEquals(2, e.problems().size());
+  }
+
+  /**
+   * Under a Turkish locale {@code "REDIS".toLowerCase()} is "redıs" and {@code "i".toUpperCase()}
+   * a dotted I: every case mapping of the loader must be Locale.ROOT. In-process here; CliIT runs
+   * the packaged program under {@code -Duser.language=tr}.
+   */
+  @Test
+  void enumerationsTypesAndKeyHintsReadTheSameUnderATurkishLocale() {
+    java.util.Locale before = java.util.Locale.getDefault();
+    java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr-TR"));
+    try {
+      VigilConfig c = loader.parse("""
+          server: { details: AUTHORIZED, token: "0123456789abcdef" }
+          checks:
+            r: { type: REDIS, uri: "redis://127.0.0.1:6379", interval: 10S, expect: { role: REPLICA } }
+            h: { type: Http, url: "http://127.0.0.1/health", method: post }
+          """, "t.yaml");
+      assertEquals(Details.AUTHORIZED, c.server().details());
+      assertEquals(List.of("redis", "http"), c.checks().stream().map(CheckConfig::type).toList());
+      assertEquals(Duration.ofSeconds(10), c.checks().get(0).options().interval());
+      assertEquals("replica", ((RedisSettings) c.checks().get(0).settings()).role());
+      assertEquals("POST", ((HttpSettings) c.checks().get(1).settings()).method());
+      ConfigException e = assertThrows(ConfigException.class, () -> loader.parse(
+          "checks:\n  r: { type: redis, uri: \"redis://127.0.0.1:6379\", INTERVAL: 1s }\n", "t.yaml"));
+      assertEquals(List.of("checks.r: unknown key \"INTERVAL\" (keys are lower case: \"interval\")"), e.problems());
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
+
+  @Test
+  void aConfigFileThatNeverEndsOrIsNotTextIsOneProblem(@TempDir Path dir) throws IOException {
+    assertEquals(List.of("/dev/zero: is larger than 4 MiB; is it the config?"),
+        assertThrows(ConfigException.class, () -> loader.load(Path.of("/dev/zero"))).problems());
+    Path binary = dir.resolve("vigil.yaml");
+    Files.write(binary, new byte[] {(byte) 0xC3, (byte) 0x28, 'a'});
+    assertEquals(List.of(binary + ": is not UTF-8 text; is it the config?"),
+        assertThrows(ConfigException.class, () -> loader.load(binary)).problems());
+  }
+
+  @Test
+  void aVariableFileThatNeverEndsIsAProblemNotAnOutOfMemoryError() {
+    ConfigLoader withEnv = new ConfigLoader(Map.of("PW_FILE", "/dev/zero"));
+    ConfigException e = assertThrows(ConfigException.class, () -> withEnv.parse("""
+        checks:
+          pg: { type: postgres, uri: "postgresql://postgres@127.0.0.1/test", password: "${PW}" }
+        """, "t.yaml"));
+    assertEquals(List.of("checks.pg.password: PW_FILE names \"/dev/zero\", which is larger than 64 KiB (a secret file holds one value)"),
+        e.problems());
+  }
+
+  @Test
+  void recordsNeverPrintPasswordsTokensOrSecretHeaders() {
+    VigilConfig c = new ConfigLoader(Map.of("T", "Token-0123456789abcdef")).parse("""
+        server: { details: authorized, token: "${T}" }
+        checks:
+          r: { type: redis, uri: "redis://:UriPw-1@127.0.0.1:6379", password: FieldPw-2 }
+          p: { type: postgres, uri: "postgresql://u:UriPw-3@127.0.0.1/db?password=QueryPw-4", password: FieldPw-5 }
+          h: { type: http, url: "http://u:UriPw-6@127.0.0.1/h?token=QueryTok-7", headers: { X-Api-Key: Key-8, X-Foo: Foo-9, Accept: text/plain },
+               secret-headers: [X-Foo] }
+          t: { type: tcp, host: 127.0.0.1, port: 25, send: "AUTH PLAIN password=TcpPw-10" }
+        """, "t.yaml");
+    String all = c.toString();
+    for (String secret : List.of("Token-0123456789abcdef", "UriPw-1", "FieldPw-2", "UriPw-3", "QueryPw-4", "FieldPw-5", "UriPw-6",
+        "QueryTok-7", "Key-8", "Foo-9", "TcpPw-10")) {
+      assertFalse(all.contains(secret), secret + " in " + all);
+    }
+    assertTrue(all.contains("Accept=text/plain"), "what is not secret stays readable: " + all);
   }
 }

@@ -13,12 +13,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vigil.HealthMonitor;
-import io.vigil.check.Observation;
-import io.vigil.config.CheckOptions;
+import io.vigil.model.Observation;
+import io.vigil.model.CheckOptions;
 import io.vigil.config.ConfigLoader;
 import io.vigil.config.VigilConfig;
-import io.vigil.status.CheckState;
-import io.vigil.status.Reason;
+import io.vigil.model.CheckState;
+import io.vigil.model.Reason;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +56,11 @@ class EmbeddedMonitorTest {
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + server.actualPort();
 
-      eventually(Duration.ofSeconds(3), "startup", monitor::startup);
+      // Startup latches once every check known at that moment has reported (README, Status rules), so
+      // wait for both registered checks' first results rather than for startup alone.
+      eventually(Duration.ofSeconds(3), "both checks reported",
+          () -> monitor.checkHealth().checks().stream().allMatch(c -> c.lastResultAt() != null));
+      assertTrue(monitor.startup());
       assertTrue(monitor.liveness());
       assertTrue(monitor.readiness(), "the non-critical hanging check does not block readiness");
       assertEquals(200, get(http, base + "/ops/health/ready").statusCode());

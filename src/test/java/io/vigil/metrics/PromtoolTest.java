@@ -4,7 +4,7 @@ import static io.vigil.testsupport.MonitorFixture.FAST;
 import static io.vigil.testsupport.MonitorFixture.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vigil.status.Reason;
+import io.vigil.model.Reason;
 import io.vigil.testsupport.MonitorFixture;
 import io.vigil.testsupport.SwitchableCheck;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** {@code /metrics} passes Prometheus' own linter, with failures, transitions and JVM metrics present. */
+/** {@code /metrics} passes Prometheus' own linter, with failures, transitions, states, a certificate and JVM metrics present. */
 class PromtoolTest {
 
   @Test
@@ -28,10 +28,13 @@ class PromtoolTest {
       SwitchableCheck flappy = new SwitchableCheck();
       m.register("flappy", flappy, FAST);
       m.register("steady", new SwitchableCheck(), FAST.withCritical(false));
+      m.register("tls", () -> io.vertx.core.Future.succeededFuture(
+          io.vigil.model.Observation.up(java.util.Map.of(CheckMetrics.CERT_NOT_AFTER, 1_893_456_000L))), FAST);
       flappy.fail(Reason.TIMEOUT, "slow");
       eventually(Duration.ofSeconds(3), "flappy down", () -> m.status("/health/checks/flappy") == 503);
       flappy.up();
       eventually(Duration.ofSeconds(3), "flappy up", () -> m.status("/health/checks/flappy") == 200);
+      eventually(Duration.ofSeconds(3), "certificate gauge", () -> m.get("/metrics").body().contains("vigil_check_cert_expiry"));
       String metrics = m.get("/metrics").body();
       Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
       p.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vigil.check.Check;
-import io.vigil.check.Observation;
+import io.vigil.model.Observation;
 import io.vigil.testsupport.MonitorFixture;
 import java.time.Duration;
 import java.util.List;

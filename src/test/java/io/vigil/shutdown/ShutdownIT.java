@@ -81,15 +81,19 @@ class ShutdownIT {
           && p.doneNanos < drainEnd).toList();
       assertTrue(liveDuringDrain.size() > 5, "liveness polled during the drain");
       liveDuringDrain.forEach(p -> assertEquals(200, p.status, "liveness during drain: " + p));
-      // Every request the server accepted got an answer: the only errors allowed are refused connections
-      // after the listener stopped accepting.
+      // Nothing fails during the drain. When it ends the listener stops: new connections are refused,
+      // and a keep-alive connection Vert.x closes while idle may take the request its client wrote at
+      // that very moment with it (EOF, no answer; docs/benchmarks.md section 5): at most one per client.
+      long closedUnanswered = 0;
       for (Poll p : polls) {
         if (p.error != null) {
-          assertTrue(refused(p.error), "a request failed other than by a refused connection: " + p.error + " at +"
-              + (p.sentNanos - signalled) / 1_000_000 + " ms");
-          assertTrue(p.sentNanos > signalled + DRAIN_MS * 900_000L, "refused before the drain delay ended: " + p);
+          assertTrue(p.sentNanos > signalled + DRAIN_MS * 900_000L, "a request failed before the drain delay ended: "
+              + p.error + " at +" + (p.sentNanos - signalled) / 1_000_000 + " ms");
+          closedUnanswered += refused(p.error) ? 0 : 1;
         }
       }
+      assertTrue(closedUnanswered <= clients.size(), closedUnanswered + " requests lost on closing keep-alive connections,"
+          + " more than one per client (" + clients.size() + ")");
       List<String> lines = vigil.lines();
       String last = lines.get(lines.size() - 1);
       assertTrue(last.contains("lifecycle phase=STOPPED"), "STOPPED must be the last line logged, was: " + last + "\n" + lines);

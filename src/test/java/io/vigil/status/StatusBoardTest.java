@@ -1,12 +1,21 @@
 package io.vigil.status;
 
+import io.vigil.model.Reason;
+import io.vigil.model.CheckState;
+import io.vigil.model.OverallState;
+import io.vigil.model.CheckResult;
+import io.vigil.model.CheckStatus;
+import io.vigil.model.Transition;
+import io.vigil.model.CheckSpec;
+import io.vigil.model.DisplayState;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.config.CheckOptions;
+import io.vigil.model.CheckOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,20 +25,25 @@ import org.junit.jupiter.api.Test;
 
 class StatusBoardTest {
   private static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
-  private Instant now = T0;
+  private final ManualClock clock = new ManualClock(T0);
 
   private static CheckSpec spec(String name, boolean critical, String... deps) {
     return new CheckSpec(name, "tcp", CheckOptions.DEFAULTS.withCritical(critical).withDependsOn(List.of(deps)));
   }
 
   private CheckResult ok(String check) {
-    now = now.plusSeconds(1);
-    return new CheckResult(check, "tcp", true, null, null, Map.of(), Duration.ofMillis(3), now);
+    clock.advance(Duration.ofSeconds(1));
+    return new CheckResult(check, "tcp", true, null, null, Map.of(), Duration.ofMillis(3), clock.wall(), clock.nanos());
   }
 
   private CheckResult fail(String check, Reason reason) {
-    now = now.plusSeconds(1);
-    return new CheckResult(check, "tcp", false, reason, reason.label() + " happened", Map.of(), Duration.ofMillis(3), now);
+    clock.advance(Duration.ofSeconds(1));
+    return new CheckResult(check, "tcp", false, reason, reason.label() + " happened", Map.of(), Duration.ofMillis(3),
+        clock.wall(), clock.nanos());
+  }
+
+  private StatusBoard board(List<CheckSpec> specs, List<String> readiness) {
+    return new StatusBoard(specs, readiness, clock);
   }
 
   private static CheckState state(StatusBoard b, String name) {
@@ -38,12 +52,12 @@ class StatusBoardTest {
 
   @Test
   void checkTurnsDownAfterThreeConsecutiveFailuresAndNotBefore() {
-    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
+    StatusBoard b = board(List.of(spec("redis", true)), null);
     b.record(ok("redis"));
     b.record(fail("redis", Reason.TIMEOUT));
     b.record(fail("redis", Reason.TIMEOUT));
     assertEquals(CheckState.UP, state(b, "redis"));
-    assertEquals("DEGRADED", b.snapshot().check("redis").orElseThrow().displayState());
+    assertEquals(DisplayState.DEGRADED, b.snapshot().check("redis").orElseThrow().displayState());
     assertTrue(b.snapshot().ready(), "two failures must not flip readiness");
     StatusBoard.Recorded third = b.record(fail("redis", Reason.TIMEOUT));
     assertEquals(CheckState.DOWN, state(b, "redis"));
@@ -56,7 +70,7 @@ class StatusBoardTest {
   @Test
   void checkReturnsUpAfterSuccessThresholdGoodProbes() {
     CheckSpec s = new CheckSpec("pg", "postgres", CheckOptions.DEFAULTS.withThresholds(1, 2));
-    StatusBoard b = new StatusBoard(List.of(s), null, T0);
+    StatusBoard b = board(List.of(s), null);
     b.record(fail("pg", Reason.CONNECTION_REFUSED));
     assertEquals(CheckState.DOWN, state(b, "pg"));
     b.record(ok("pg"));
@@ -68,7 +82,7 @@ class StatusBoardTest {
 
   @Test
   void firstResultDecidesTheStateOfAnUnknownCheck() {
-    StatusBoard b = new StatusBoard(List.of(spec("a", true), spec("b", true)), null, T0);
+    StatusBoard b = board(List.of(spec("a", true), spec("b", true)), null);
     b.record(fail("a", Reason.DNS));
     b.record(ok("b"));
     assertEquals(CheckState.DOWN, state(b, "a"));
@@ -77,7 +91,7 @@ class StatusBoardTest {
 
   @Test
   void overallIsUnknownUntilEveryCheckHasReported() {
-    StatusBoard b = new StatusBoard(List.of(spec("a", true), spec("b", false)), null, T0);
+    StatusBoard b = board(List.of(spec("a", true), spec("b", false)), null);
     assertEquals(OverallState.UNKNOWN, b.snapshot().overall());
     b.record(ok("a"));
     assertEquals(OverallState.UNKNOWN, b.snapshot().overall());
@@ -94,7 +108,7 @@ class StatusBoardTest {
 
   @Test
   void nonCriticalDownGivesDegradedAndKeepsReadiness() {
-    StatusBoard b = new StatusBoard(List.of(spec("api", true), spec("worker", false)), null, T0);
+    StatusBoard b = board(List.of(spec("api", true), spec("worker", false)), null);
     b.record(ok("api"));
     b.record(fail("worker", Reason.HTTP_STATUS));
     assertEquals(OverallState.DEGRADED, b.snapshot().overall());
@@ -104,7 +118,7 @@ class StatusBoardTest {
 
   @Test
   void criticalDownGivesDownOverall() {
-    StatusBoard b = new StatusBoard(List.of(spec("api", true), spec("worker", false)), null, T0);
+    StatusBoard b = board(List.of(spec("api", true), spec("worker", false)), null);
     b.record(fail("api", Reason.TIMEOUT));
     b.record(fail("worker", Reason.TIMEOUT));
     assertEquals(OverallState.DOWN, b.snapshot().overall());
@@ -112,8 +126,22 @@ class StatusBoardTest {
   }
 
   @Test
+  void overallTransitionToDownNamesTheDownCriticalCheckAndItsReason() {
+    CheckOptions once = CheckOptions.DEFAULTS.withThresholds(1, 1);
+    StatusBoard b = new StatusBoard(List.of(new CheckSpec("api", "http", once.withDependsOn(List.of("redis"))),
+        new CheckSpec("redis", "redis", once)), null, clock);
+    b.record(ok("api"));
+    b.record(ok("redis"));
+    List<Transition> t = b.record(fail("redis", Reason.CONNECTION_REFUSED)).transitions();
+    Transition overall = t.stream().filter(x -> x.check().equals(Transition.OVERALL)).findFirst().orElseThrow();
+    assertEquals("DOWN", overall.to());
+    assertEquals(Reason.CONNECTION_REFUSED, overall.reason(), "the reason of the critical check that is DOWN");
+    assertEquals("redis", overall.cause(), "a root names itself; the UP api before it is skipped");
+  }
+
+  @Test
   void failingCheckNamesItsDownDependencyAsCause() {
-    StatusBoard b = new StatusBoard(List.of(spec("redis", true), spec("api", true, "redis")), null, T0);
+    StatusBoard b = board(List.of(spec("redis", true), spec("api", true, "redis")), null);
     b.record(fail("redis", Reason.CONNECTION_REFUSED));
     b.record(fail("api", Reason.HTTP_STATUS));
     CheckStatus api = b.snapshot().check("api").orElseThrow();
@@ -125,8 +153,8 @@ class StatusBoardTest {
 
   @Test
   void causeFollowsDependenciesTwoLevelsDownToTheRoot() {
-    StatusBoard b = new StatusBoard(
-        List.of(spec("postgres", true), spec("worker", true, "postgres"), spec("api", true, "worker")), null, T0);
+    StatusBoard b = board(
+        List.of(spec("postgres", true), spec("worker", true, "postgres"), spec("api", true, "worker")), null);
     b.record(fail("postgres", Reason.AUTH));
     b.record(fail("worker", Reason.HTTP_STATUS));
     b.record(fail("api", Reason.HTTP_STATUS));
@@ -137,9 +165,9 @@ class StatusBoardTest {
   @Test
   void aDependentsCauseFollowsChangesBelowItAfterItIsAlreadyDown() {
     CheckOptions once = CheckOptions.DEFAULTS.withThresholds(1, 1);
-    StatusBoard b = new StatusBoard(List.of(new CheckSpec("net", "tcp", once),
+    StatusBoard b = board(List.of(new CheckSpec("net", "tcp", once),
         new CheckSpec("redis", "redis", once.withDependsOn(List.of("net"))),
-        new CheckSpec("api", "http", once.withDependsOn(List.of("redis")))), null, T0);
+        new CheckSpec("api", "http", once.withDependsOn(List.of("redis")))), null);
     b.record(ok("net"));
     b.record(ok("redis"));
     b.record(fail("api", Reason.TIMEOUT));
@@ -163,7 +191,7 @@ class StatusBoardTest {
     for (int i = 0; i < 5000; i++) {
       specs.add(spec("c" + i, i % 2 == 0));
     }
-    StatusBoard b = new StatusBoard(specs, null, T0);
+    StatusBoard b = board(specs, null);
     for (int i = 0; i < 5000; i++) {
       b.record(ok("c" + i));
     }
@@ -178,7 +206,7 @@ class StatusBoardTest {
 
   @Test
   void failingCheckWithHealthyDependenciesHasNoCause() {
-    StatusBoard b = new StatusBoard(List.of(spec("redis", true), spec("api", true, "redis")), null, T0);
+    StatusBoard b = board(List.of(spec("redis", true), spec("api", true, "redis")), null);
     b.record(ok("redis"));
     b.record(fail("api", Reason.ASSERTION));
     CheckStatus api = b.snapshot().check("api").orElseThrow();
@@ -188,11 +216,12 @@ class StatusBoardTest {
 
   @Test
   void staleResultTurnsUnknown() {
-    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
+    StatusBoard b = board(List.of(spec("redis", true)), null);
     b.record(ok("redis"));
-    Instant last = now;
-    assertTrue(b.expire(last.plusSeconds(15)).isEmpty(), "exactly max-age (3 x 5s) is not yet stale");
-    List<Transition> t = b.expire(last.plusSeconds(16));
+    clock.advance(Duration.ofSeconds(15));
+    assertTrue(b.expire().isEmpty(), "exactly max-age (3 x 5s) is not yet stale");
+    clock.advance(Duration.ofSeconds(1));
+    List<Transition> t = b.expire();
     assertEquals(CheckState.UNKNOWN, state(b, "redis"));
     assertEquals("UNKNOWN", t.get(0).to());
     assertEquals(OverallState.UNKNOWN, b.snapshot().overall());
@@ -201,10 +230,10 @@ class StatusBoardTest {
 
   @Test
   void drainingMakesTheMonitorUnreadyWhateverTheChecksSay() {
-    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
+    StatusBoard b = board(List.of(spec("redis", true)), null);
     b.record(ok("redis"));
     assertTrue(b.snapshot().ready());
-    b.drain(now);
+    b.drain();
     assertFalse(b.snapshot().ready());
     assertTrue(b.snapshot().draining());
     assertEquals(OverallState.UP, b.snapshot().overall());
@@ -212,14 +241,14 @@ class StatusBoardTest {
 
   @Test
   void emptyReadinessGroupMakesReadinessAboutTheMonitorAlone() {
-    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), List.of(), T0);
+    StatusBoard b = board(List.of(spec("redis", true)), List.of());
     b.record(fail("redis", Reason.TIMEOUT));
     assertTrue(b.snapshot().ready());
   }
 
   @Test
   void namedReadinessGroupIgnoresChecksOutsideIt() {
-    StatusBoard b = new StatusBoard(List.of(spec("redis", true), spec("pg", true)), List.of("redis"), T0);
+    StatusBoard b = board(List.of(spec("redis", true), spec("pg", true)), List.of("redis"));
     b.record(ok("redis"));
     b.record(fail("pg", Reason.TIMEOUT));
     assertTrue(b.snapshot().ready());
@@ -231,7 +260,7 @@ class StatusBoardTest {
 
   @Test
   void sequenceNumbersIncreaseAcrossResultsAndTransitions() {
-    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
+    StatusBoard b = board(List.of(spec("redis", true)), null);
     List<Long> seqs = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       StatusBoard.Recorded r = b.record(i % 2 == 0 ? ok("redis") : fail("redis", Reason.TIMEOUT));
@@ -246,11 +275,11 @@ class StatusBoardTest {
 
   @Test
   void addingACheckAtRunTimeRejectsDuplicatesAndUnknownDependencies() {
-    StatusBoard b = new StatusBoard(List.of(spec("redis", true)), null, T0);
-    assertThrows(IllegalArgumentException.class, () -> b.add(spec("redis", true), T0));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.add(spec("api", true, "nope"), T0));
+    StatusBoard b = board(List.of(spec("redis", true)), null);
+    assertThrows(IllegalArgumentException.class, () -> b.add(spec("redis", true)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.add(spec("api", true, "nope")));
     assertEquals("check \"api\" depends on unknown check \"nope\"", e.getMessage());
-    b.add(spec("api", true, "redis"), T0);
+    b.add(spec("api", true, "redis"));
     assertEquals(2, b.snapshot().checks().size());
   }
 }

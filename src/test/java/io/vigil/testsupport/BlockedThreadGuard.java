@@ -1,33 +1,47 @@
 package io.vigil.testsupport;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails any test during which Vert.x reported a blocked thread. Registered for every test through
- * JUnit's extension auto-detection (see junit-platform.properties), so no test can forget it.
+ * Fails any test during which Vert.x reported a blocked thread, in this JVM or in a child process
+ * the test started ({@link #watch}). Registered for every test through JUnit's extension
+ * auto-detection (see junit-platform.properties), so no test can forget it; the limit is
+ * {@link BlockedThreadGuardOptions#MAX_EVENT_LOOP_EXECUTE}, set on every Vert.x of the test JVM.
+ *
+ * <p>A warning is charged to the next check after it: the test that was running, or the first test
+ * of a class whose {@code @BeforeAll} blocked; what a class's {@code @AfterAll} blocked fails the class.
+ * Nothing is dropped between tests. Two exceptions, both for a cold JVM's class loading, not for
+ * code: the test JVM is warmed up once before its first test ({@link BlockedThreadGuardWarmUp}),
+ * and a child's warnings from before it logs {@code lifecycle phase=READY} are logged, not failed.
  */
-public final class BlockedThreadGuard implements BeforeEachCallback, AfterEachCallback {
+public final class BlockedThreadGuard implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
   /** The logger Vert.x 5.0 writes "Thread ... has been blocked" warnings to. */
   public static final String LOGGER = "io.vertx.core.impl.BlockedThreadChecker";
 
   private static final List<String> WARNINGS = new CopyOnWriteArrayList<>();
+  private static final List<Child> CHILDREN = new CopyOnWriteArrayList<>();
   // Held strongly: JUL keeps loggers weakly, and a collected logger would lose our handler.
   private static final Logger VERTX_LOGGER = Logger.getLogger(LOGGER);
+  private static final Logger LOG = Logger.getLogger(BlockedThreadGuard.class.getName());
+  private static final String READY = "lifecycle phase=READY";
 
   static {
     VERTX_LOGGER.addHandler(new Handler() {
       @Override
       public void publish(LogRecord record) {
         if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-          WARNINGS.add(String.valueOf(record.getMessage()));
+          WARNINGS.add(record.getMessage() + where(record.getThrown()));
         }
       }
 
@@ -39,22 +53,108 @@ public final class BlockedThreadGuard implements BeforeEachCallback, AfterEachCa
     });
   }
 
+  /** A child process whose output is scanned; {@code scanned} lines were read already. */
+  private static final class Child {
+    final Process process;
+    final Supplier<List<String>> output;
+    int scanned;
+    boolean deadAtLastScan;
+    boolean ready;
+    int startupWarnings;
+
+    Child(Process process, Supplier<List<String>> output) {
+      this.process = process;
+      this.output = output;
+    }
+  }
+
+  /**
+   * Scans a child process's output (the lines collected so far) for Vert.x blocked-thread warnings
+   * at every check, until the process has exited and its last lines were read.
+   */
+  public static void watch(Process process, Supplier<List<String>> output) {
+    CHILDREN.add(new Child(process, output));
+  }
+
+  /** The blocked thread's top frames (Vert.x attaches its stack once it is over the warning time). */
+  private static String where(Throwable stack) {
+    if (stack == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(" at");
+    StackTraceElement[] frames = stack.getStackTrace();
+    for (int i = 0; i < Math.min(12, frames.length); i++) {
+      b.append(i == 0 ? " " : " < ").append(frames[i]);
+    }
+    return b.toString();
+  }
+
+  /** True for a blocked-thread warning as Vigil's log formatter writes it in a child's output. */
+  static boolean isBlockedThreadLine(String line) {
+    return line.contains("BlockedThreadChecker") && line.contains("has been blocked");
+  }
+
   @Override
-  public void beforeEach(ExtensionContext context) {
-    WARNINGS.clear();
+  public void beforeAll(ExtensionContext context) {
+    BlockedThreadGuardWarmUp.once();
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    if (!WARNINGS.isEmpty()) {
-      List<String> seen = List.copyOf(WARNINGS);
-      WARNINGS.clear();
-      throw new AssertionError("Vert.x reported a blocked thread during this test: " + seen);
+    failIfAny("during this test");
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    failIfAny("after the last test of this class (@AfterAll, or a Vert.x still closing)");
+  }
+
+  private static void failIfAny(String when) {
+    List<String> seen = takeWarnings();
+    if (!seen.isEmpty()) {
+      throw new AssertionError("Vert.x reported a blocked thread " + when + " (limit "
+          + BlockedThreadGuardOptions.MAX_EVENT_LOOP_EXECUTE.toMillis() + " ms): " + seen);
     }
   }
 
-  /** Warnings seen since the current test began. */
-  public static List<String> warnings() {
+  /** Warnings seen since the last check, in this JVM and in watched children; does not clear them. */
+  public static synchronized List<String> warnings() {
+    scanChildren();
     return List.copyOf(WARNINGS);
+  }
+
+  /** Returns and clears the warnings seen: for a test that blocks a loop on purpose. */
+  public static synchronized List<String> takeWarnings() {
+    scanChildren();
+    List<String> seen = new ArrayList<>(WARNINGS);
+    WARNINGS.removeAll(seen);
+    return seen;
+  }
+
+  private static void scanChildren() {
+    for (Child c : CHILDREN) {
+      boolean dead = !c.process.isAlive();
+      List<String> lines = c.output.get();
+      for (int i = c.scanned; i < lines.size(); i++) {
+        String line = lines.get(i);
+        if (!c.ready && line.contains(READY)) {
+          c.ready = true;
+          LOG.info("child pid=" + c.process.pid() + " ready; blocked-thread warnings before READY (cold JVM, not failed): "
+              + c.startupWarnings);
+        } else if (isBlockedThreadLine(line)) {
+          if (c.ready) {
+            WARNINGS.add("child pid " + c.process.pid() + ": " + line);
+          } else {
+            c.startupWarnings++;
+          }
+        }
+      }
+      c.scanned = lines.size();
+      // Dead at two scans in a row: its reader has had time to collect the last lines.
+      if (dead && c.deadAtLastScan) {
+        CHILDREN.remove(c);
+      }
+      c.deadAtLastScan = dead;
+    }
   }
 }

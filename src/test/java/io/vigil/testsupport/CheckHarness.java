@@ -3,11 +3,11 @@ package io.vigil.testsupport;
 import io.vertx.core.Vertx;
 import io.vigil.check.Check;
 import io.vigil.check.CheckRunner;
-import io.vigil.check.CheckType;
+import io.vigil.check.Checks;
 import io.vigil.config.CheckConfig;
 import io.vigil.config.ConfigLoader;
 import io.vigil.config.Secrets;
-import io.vigil.status.CheckResult;
+import io.vigil.model.CheckResult;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -18,7 +18,7 @@ public final class CheckHarness implements AutoCloseable {
   private final CheckRunner runner;
 
   private CheckHarness(Vertx vertx, CheckConfig config) {
-    this.check = CheckType.of(config.type()).orElseThrow().create(vertx, config);
+    this.check = Checks.create(vertx, config);
     this.runner = new CheckRunner(vertx, config.name(), config.type(), check, config.options().timeout(),
         new Secrets(config.settings().secrets()));
   }

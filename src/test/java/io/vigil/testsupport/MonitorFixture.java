@@ -2,7 +2,7 @@ package io.vigil.testsupport;
 
 import io.vigil.Vigil;
 import io.vigil.check.Check;
-import io.vigil.config.CheckOptions;
+import io.vigil.model.CheckOptions;
 import io.vigil.config.ConfigLoader;
 import io.vigil.config.VigilConfig;
 import java.io.IOException;
@@ -58,8 +58,12 @@ public final class MonitorFixture implements AutoCloseable {
   }
 
   public HttpResponse<String> get(String path, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
-        .timeout(Duration.ofSeconds(5));
+    return get(http, port(), path, Duration.ofSeconds(5), headers);
+  }
+
+  /** A GET to 127.0.0.1:{@code port} with header name/value pairs; an I/O failure fails the test. */
+  public static HttpResponse<String> get(HttpClient http, int port, String path, Duration timeout, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout);
     for (int i = 0; i + 1 < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }

@@ -2,8 +2,8 @@ package io.vigil.testsupport;
 
 import io.vertx.core.Future;
 import io.vigil.check.Check;
-import io.vigil.check.Observation;
-import io.vigil.status.Reason;
+import io.vigil.model.Observation;
+import io.vigil.model.Reason;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A check written in code whose next observation a test sets: the embedding API's custom check. */

@@ -27,6 +27,7 @@ public final class VigilProcess implements AutoCloseable {
 
   private VigilProcess(Process process) {
     this.process = process;
+    BlockedThreadGuard.watch(process, this::lines); // a child's blocked event loop fails the test too
     reader = new Thread(this::read, "vigil-child-output");
     reader.setDaemon(true);
     reader.start();

@@ -1,0 +1,147 @@
+package io.vigil.engine;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vigil.bus.Addresses;
+import io.vigil.bus.EventJson;
+import io.vigil.metrics.CheckMetrics;
+import io.vigil.model.CheckResult;
+import io.vigil.model.CheckSpec;
+import io.vigil.model.CheckState;
+import io.vigil.model.Clock;
+import io.vigil.model.Phase;
+import io.vigil.model.Transition;
+import io.vigil.status.StatusBoard;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs the {@link StatusBoard} on this verticle's context (the board is single-threaded by design),
+ * publishes every result and transition on the event bus, answers {@code vigil.status}, expires
+ * stale results, and beats a heart that liveness reads. Every output of a result (event, metrics)
+ * is written from the board's status after that result, so all of them tell the same state, reason
+ * and cause.
+ */
+public final class BoardVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger("vigil.status");
+  private static final long TICK_MS = 250;
+
+  private final StatusBoard board;
+  private final CheckMetrics metrics;
+  private final Clock clock;
+  private MessageConsumer<Object> statusConsumer;
+  private long ticker = -1;
+  private volatile long lastTickNanos;
+  private volatile long changes;
+  private boolean readyAnnounced;
+
+  /** {@code clock} is the board's: the heartbeat is measured on its monotonic time. */
+  public BoardVerticle(StatusBoard board, CheckMetrics metrics, Clock clock) {
+    this.board = board;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.lastTickNanos = clock.nanos();
+  }
+
+  @Override
+  public Future<?> start() {
+    metrics.update(board.snapshot());
+    statusConsumer = vertx.eventBus().consumer(Addresses.STATUS,
+        msg -> msg.reply(EventJson.snapshot(board.snapshot(), true)));
+    ticker = vertx.setPeriodic(TICK_MS, id -> tick());
+    return statusConsumer.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(ticker);
+    return statusConsumer.unregister();
+  }
+
+  /** Hands a result to the board; safe from any thread. */
+  public void submit(CheckResult r) {
+    context.runOnContext(v -> handle(r));
+  }
+
+  /** Adds a check to the board on its own context, and announces the transitions that causes. */
+  public Future<Void> add(CheckSpec spec) {
+    return onBoard(() -> {
+      List<Transition> transitions = board.add(spec);
+      metrics.update(board.snapshot());
+      transitions.forEach(this::announce);
+      return null;
+    });
+  }
+
+  /** Marks the monitor as draining; completes once readiness reads false. */
+  public Future<Void> drain() {
+    return onBoard(() -> {
+      board.drain();
+      metrics.update(board.snapshot());
+      return null;
+    });
+  }
+
+  /** How many transitions were announced; each one after the metrics were updated for it. */
+  public long changes() {
+    return changes;
+  }
+
+  /** Nanoseconds since the board's context last ran its ticker: large means its event loop is stuck. */
+  public long sinceLastTickNanos() {
+    return clock.nanos() - lastTickNanos;
+  }
+
+  private <T> Future<T> onBoard(Supplier<T> action) {
+    Promise<T> p = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        p.complete(action.get());
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
+    });
+    return p.future();
+  }
+
+  private void tick() {
+    lastTickNanos = clock.nanos();
+    List<Transition> transitions = board.expire();
+    if (!transitions.isEmpty()) {
+      metrics.update(board.snapshot());
+      transitions.forEach(this::announce);
+    }
+  }
+
+  private void handle(CheckResult r) {
+    StatusBoard.Recorded rec = board.record(r);
+    if (rec.status() == null) {
+      return; // a check removed while its last probe was in flight
+    }
+    metrics.record(r, rec.status());
+    metrics.update(board.snapshot());
+    EventBus bus = vertx.eventBus();
+    bus.publish(Addresses.RESULT, EventJson.result(r, rec.status(), rec.seq()));
+    rec.transitions().forEach(this::announce);
+    if (!readyAnnounced && board.snapshot().started()) {
+      readyAnnounced = true; // every check has reported: the startup probe passes from now on
+      bus.publish(Addresses.LIFECYCLE, EventJson.lifecycle(Phase.READY, clock.wall()));
+      LOG.info("lifecycle phase=READY checks=" + board.snapshot().checks().size());
+    }
+  }
+
+  private void announce(Transition t) {
+    metrics.record(t);
+    vertx.eventBus().publish(Addresses.CHANGED, EventJson.transition(t));
+    boolean bad = t.to().equals(CheckState.DOWN.name());
+    LOG.log(bad ? Level.WARNING : Level.INFO, () -> "transition check=" + t.check() + " from=" + t.from()
+        + " to=" + t.to() + (t.reason() == null ? "" : " reason=" + t.reason().label())
+        + (t.cause() == null ? "" : " cause=" + t.cause()) + " seq=" + t.seq());
+    changes++; // only the board's context writes it
+  }
+}

@@ -1,0 +1,96 @@
+package io.vigil.engine;
+
+import io.vigil.check.Check;
+import io.vigil.check.CheckRunner;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vigil.model.CheckOptions;
+import io.vigil.config.Secrets;
+import io.vigil.model.CheckResult;
+import io.vigil.model.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Runs one check on its own schedule, one probe in flight at most. The next round is planned when
+ * the previous one reported (at the latest at its timeout), so a slow target never delays another
+ * check; a little jitter keeps many checks from firing in the same millisecond. A probe that timed
+ * out is aborted by the {@link CheckRunner}; should it still not have ended when the next round is
+ * due, that round starts nothing and reports {@code timeout}, so probes never pile up on a target.
+ */
+public final class CheckVerticle extends VerticleBase {
+  private final String name;
+  private final String type;
+  private final CheckOptions options;
+  private final Supplier<Check> checkFactory;
+  private final Secrets secrets;
+  private final Consumer<CheckResult> sink;
+  private final Clock clock;
+  private Check check;
+  private CheckRunner runner;
+  private long timer = -1;
+  private volatile boolean stopped;
+
+  /** {@code checkFactory} runs in {@link #start()}, so clients are bound to this verticle's event loop. */
+  public CheckVerticle(String name, String type, CheckOptions options, Supplier<Check> checkFactory,
+      Secrets secrets, Consumer<CheckResult> sink) {
+    this(name, type, options, checkFactory, secrets, sink, Clock.SYSTEM);
+  }
+
+  /** As above, with the clock latency and result times are taken from. */
+  public CheckVerticle(String name, String type, CheckOptions options, Supplier<Check> checkFactory,
+      Secrets secrets, Consumer<CheckResult> sink, Clock clock) {
+    this.name = name;
+    this.type = type;
+    this.options = options;
+    this.checkFactory = checkFactory;
+    this.secrets = secrets;
+    this.sink = sink;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    check = checkFactory.get();
+    runner = new CheckRunner(vertx, name, type, check, options.timeout(), secrets, clock);
+    // First probe almost at once: startup waits for every check's first result.
+    schedule(1 + ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(100, options.interval().toMillis() / 10))));
+    return Future.succeededFuture();
+  }
+
+  private void schedule(long delayMs) {
+    if (!stopped) {
+      timer = vertx.setTimer(Math.max(1, delayMs), id -> probe());
+    }
+  }
+
+  private void probe() {
+    // Real time, not the injected clock: it plans a real timer.
+    long started = System.nanoTime();
+    runner.run().onComplete(ar -> {
+      if (stopped) {
+        return;
+      }
+      if (ar.succeeded()) {
+        sink.accept(ar.result());
+      }
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+      schedule(options.interval().toMillis() - elapsedMs + jitter());
+    });
+  }
+
+  /** Up to ± {@link CheckOptions#maxJitter()}, the bound the max-age rule counts on. */
+  private long jitter() {
+    long bound = options.maxJitter().toMillis();
+    return bound == 0 ? 0 : ThreadLocalRandom.current().nextLong(-bound, bound + 1);
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
+    return check == null ? Future.succeededFuture() : check.close();
+  }
+}

@@ -1,0 +1,183 @@
+package io.vigil.engine;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vigil.bus.Addresses;
+import io.vigil.bus.EventJson;
+import io.vigil.check.Check;
+import io.vigil.check.Checks;
+import io.vigil.config.CheckConfig;
+import io.vigil.config.Secrets;
+import io.vigil.config.VigilConfig;
+import io.vigil.metrics.CheckMetrics;
+import io.vigil.model.CheckOptions;
+import io.vigil.model.CheckSpec;
+import io.vigil.model.CheckStatus;
+import io.vigil.model.Clock;
+import io.vigil.model.Phase;
+import io.vigil.model.Snapshot;
+import io.vigil.status.StatusBoard;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Owns the board and the check schedulers on a Vert.x instance the caller owns: deploys the board,
+ * one {@link CheckVerticle} per check, takes checks registered in code, drains and stops. Everything
+ * else reads it through {@link MonitorView}.
+ */
+public final class Engine implements MonitorView {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+  private static final long LIVENESS_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final Vertx vertx;
+  private final Clock clock;
+  private final VigilConfig config;
+  private final CheckMetrics metrics;
+  private final StatusBoard board;
+  private final BoardVerticle boardVerticle;
+  private final Secrets secrets;
+  private final List<String> checkDeployments = Collections.synchronizedList(new ArrayList<>());
+  private volatile String boardDeployment;
+  /** Set once {@link #stop()} began: no check may be registered from then on. */
+  private volatile boolean stopping;
+  /** Set first thing when draining starts, so readiness flips with no hop to the board's context. */
+  private volatile boolean draining;
+
+  public Engine(Vertx vertx, VigilConfig config, CheckMetrics metrics) {
+    this(vertx, config, metrics, Clock.SYSTEM);
+  }
+
+  /** {@code clock}: monotonic time for ages and staleness, wall time for the timestamps shown. */
+  public Engine(Vertx vertx, VigilConfig config, CheckMetrics metrics, Clock clock) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.config = config;
+    this.metrics = metrics;
+    List<CheckSpec> specs = config.checks().stream()
+        .map(c -> new CheckSpec(c.name(), c.type(), c.options())).toList();
+    this.board = new StatusBoard(specs, config.readinessChecks(), clock);
+    this.boardVerticle = new BoardVerticle(board, metrics, clock);
+    List<String> secretValues = new ArrayList<>();
+    config.checks().forEach(c -> secretValues.addAll(c.settings().secrets()));
+    secretValues.add(config.server().token());
+    this.secrets = new Secrets(secretValues);
+  }
+
+  /** Deploys the board, then one verticle per configured check. */
+  public Future<Void> start() {
+    publish(Phase.STARTING);
+    config.checks().forEach(c -> metrics.register(c.name(), c.type(), c.options().critical()));
+    return vertx.deployVerticle(boardVerticle).compose(id -> {
+      boardDeployment = id;
+      List<Future<String>> deployments = new ArrayList<>();
+      for (CheckConfig c : config.checks()) {
+        // The probe is built in the verticle's start(), so its clients live on that event loop.
+        deployments.add(deployCheck(c.name(), c.type(), c.options(), () -> Checks.create(vertx, c)));
+      }
+      return Future.all(deployments).<Void>mapEmpty();
+    });
+  }
+
+  /**
+   * Adds a check written in code; it is wrapped like the built-in types (timeout, never fails,
+   * thresholds) and held to the same ranges as a configured one. Fails, with a message naming the
+   * check and what is wrong, before {@link #start()}, after {@link #stop()}, or on bad options.
+   */
+  public Future<Void> register(String name, Check check, CheckOptions options) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "check name \"" + name + "\" must use letters, digits, '_', '.', '-' (at most 63)"));
+    }
+    if (stopping) {
+      return Future.failedFuture(new IllegalStateException(
+          "cannot register check \"" + name + "\": the monitor is stopping or stopped"));
+    }
+    if (boardDeployment == null) {
+      return Future.failedFuture(new IllegalStateException(
+          "cannot register check \"" + name + "\" before the monitor has started: call start() and wait for it first"));
+    }
+    if (check == null || options == null) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "check \"" + name + "\": " + (check == null ? "the check" : "its options") + " must not be null"));
+    }
+    List<String> problems = options.problems();
+    if (!problems.isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "check \"" + name + "\": " + String.join("; ", problems)));
+    }
+    return boardVerticle.add(new CheckSpec(name, "custom", options)).compose(v -> {
+      metrics.register(name, "custom", options.critical());
+      return deployCheck(name, "custom", options, () -> check).<Void>mapEmpty();
+    });
+  }
+
+  private Future<String> deployCheck(String name, String type, CheckOptions options, Supplier<Check> check) {
+    CheckVerticle v = new CheckVerticle(name, type, options, check, secrets, boardVerticle::submit, clock);
+    return vertx.deployVerticle(v).onSuccess(checkDeployments::add);
+  }
+
+  @Override
+  public Snapshot snapshot() {
+    return board.snapshot();
+  }
+
+  @Override
+  public boolean live() {
+    return boardDeployment != null && boardVerticle.sinceLastTickNanos() < LIVENESS_STALL_NANOS;
+  }
+
+  @Override
+  public boolean ready() {
+    return !draining && board.snapshot().ready();
+  }
+
+  @Override
+  public boolean started() {
+    return board.snapshot().started();
+  }
+
+  @Override
+  public long changes() {
+    return boardVerticle.changes();
+  }
+
+  @Override
+  public Predicate<CheckStatus> readinessGroup() {
+    List<String> group = config.readinessChecks();
+    return group == null ? CheckStatus::critical : c -> group.contains(c.name());
+  }
+
+  /** The secrets scrubber built from the configuration. */
+  public Secrets secrets() {
+    return secrets;
+  }
+
+  /** Starts draining: DRAINING is published and readiness turns false before this completes. */
+  public Future<Void> drain() {
+    draining = true;
+    publish(Phase.DRAINING);
+    return boardVerticle.drain();
+  }
+
+  /** Undeploys the check verticles (timers cancelled, clients closed), then the board. */
+  public Future<Void> stop() {
+    stopping = true;
+    List<Future<Void>> undeploys = new ArrayList<>();
+    synchronized (checkDeployments) {
+      checkDeployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
+      checkDeployments.clear();
+    }
+    return Future.join(undeploys).transform(ar -> boardDeployment == null ? Future.<Void>succeededFuture()
+        : vertx.undeploy(boardDeployment).onComplete(x -> boardDeployment = null));
+  }
+
+  /** Publishes a lifecycle phase on {@code vigil.lifecycle}. */
+  public void publish(Phase phase) {
+    vertx.eventBus().publish(Addresses.LIFECYCLE, EventJson.lifecycle(phase, clock.wall()));
+  }
+}

@@ -1,0 +1,33 @@
+package io.vigil.engine;
+
+import io.vigil.model.CheckStatus;
+import io.vigil.model.Snapshot;
+import java.util.function.Predicate;
+
+/**
+ * What the serving side may know of a running monitor: read-only, in memory, no I/O, no lock. The
+ * HTTP handlers depend on this and nothing else of the engine, so they can be tested against a fake.
+ */
+public interface MonitorView {
+
+  /** The latest immutable snapshot. */
+  Snapshot snapshot();
+
+  /** True while the monitor's own event loops answer; never tied to a dependency. */
+  boolean live();
+
+  /** True when started, not draining, and every check of the readiness group is UP. */
+  boolean ready();
+
+  /** True once every check has reported at least once. */
+  boolean started();
+
+  /**
+   * How many state changes (of a check or of the overall state) were announced so far. Each is in
+   * the metrics before it is counted, so a body rendered after reading a count shows that change.
+   */
+  long changes();
+
+  /** Which checks readiness follows: the critical ones, or {@code probes.readiness.checks}. */
+  Predicate<CheckStatus> readinessGroup();
+}

@@ -1,0 +1,36 @@
+package io.vigil.model;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole picture at one moment, immutable: probes, {@code /health}, {@code vigil.status} and the
+ * metrics all read this. {@code seq} is that of the last event it includes. {@code positions} maps a
+ * check's name to its place in {@code checks}; the board shares one map across snapshots (it changes
+ * only when a check is added), so a lookup by name costs O(1) without rebuilding an index per result.
+ */
+public record Snapshot(
+    long seq,
+    Instant at,
+    OverallState overall,
+    boolean started,
+    boolean draining,
+    boolean ready,
+    List<CheckStatus> checks,
+    Map<String, Integer> positions) {
+
+  public Snapshot {
+    checks = List.copyOf(checks);
+    positions = positions == null ? Map.of() : positions;
+  }
+
+  public Optional<CheckStatus> check(String name) {
+    Integer at = positions.get(name);
+    if (at != null && at < checks.size() && checks.get(at).name().equals(name)) {
+      return Optional.of(checks.get(at));
+    }
+    return checks.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+}
