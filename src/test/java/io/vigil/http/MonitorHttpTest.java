@@ -105,7 +105,7 @@ class MonitorHttpTest {
   @Test
   void verboseGivesOneLinePerCheckInKubernetesStyle() {
     store.fail(Reason.TIMEOUT, "no answer");
-    eventually(SOON, "store down", () -> m.status("/health/ready") == 503);
+    eventually(SOON, "store down", () -> m.status("/health/checks/store") == 503);
     HttpResponse<String> r = m.get("/health?verbose");
     assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
     List<String> lines = MonitorFixture.lines(r.body());
