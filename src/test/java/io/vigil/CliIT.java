@@ -72,7 +72,7 @@ class CliIT {
       for (int i = 1; i <= 3; i++) { // more than once: the handler stays installed
         p.signal("HUP");
         long seen = i;
-        MonitorFixture.eventually(Duration.ofSeconds(5), "SIGHUP line " + i,
+        MonitorFixture.eventually(Duration.ofSeconds(10), "SIGHUP line " + i,
             () -> p.lines().stream().filter(l -> l.contains("signal=SIGHUP ignored")).count() == seen || !p.process().isAlive());
         Thread.sleep(200); // the JVM's own SIGHUP handling (exit 129) would have ended it by now
         assertTrue(p.process().isAlive(), () -> "SIGHUP ended the process with status " + p.process().exitValue()

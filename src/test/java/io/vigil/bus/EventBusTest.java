@@ -29,11 +29,11 @@ class EventBusTest {
       await(bus.<JsonObject>consumer(Addresses.CHANGED, msg -> events.add(msg.body().copy().put("_kind", "changed"))).completion());
       SwitchableCheck redis = new SwitchableCheck();
       m.register("redis", redis, FAST);
-      eventually(Duration.ofSeconds(3), "first result", () -> events.stream().anyMatch(e -> e.getString("_kind").equals("result")));
+      eventually(Duration.ofSeconds(10), "first result", () -> events.stream().anyMatch(e -> e.getString("_kind").equals("result")));
       redis.fail(Reason.CONNECTION_REFUSED, "refused");
-      eventually(Duration.ofSeconds(3), "DOWN transition", () -> events.stream().anyMatch(e -> "DOWN".equals(e.getString("to"))));
+      eventually(Duration.ofSeconds(10), "DOWN transition", () -> events.stream().anyMatch(e -> "DOWN".equals(e.getString("to"))));
       redis.up();
-      eventually(Duration.ofSeconds(3), "back UP", () -> events.stream().filter(e -> "UP".equals(e.getString("to"))).count() >= 2);
+      eventually(Duration.ofSeconds(10), "back UP", () -> events.stream().filter(e -> "UP".equals(e.getString("to"))).count() >= 2);
 
       List<JsonObject> seen = List.copyOf(events);
       for (int i = 1; i < seen.size(); i++) {
@@ -57,7 +57,7 @@ class EventBusTest {
     try (MonitorFixture m = MonitorFixture.start("checks: {}")) {
       SwitchableCheck redis = new SwitchableCheck();
       m.register("redis", redis, FAST);
-      eventually(Duration.ofSeconds(3), "started", () -> m.running().monitor().startup());
+      eventually(Duration.ofSeconds(10), "started", () -> m.running().monitor().startup());
       Message<JsonObject> reply = await(m.running().vertx().eventBus().<JsonObject>request(Addresses.STATUS, null));
       JsonObject snap = reply.body();
       assertEquals("UP", snap.getString("status"));
@@ -74,10 +74,10 @@ class EventBusTest {
     await(m.running().vertx().eventBus().<JsonObject>consumer(Addresses.LIFECYCLE,
         msg -> phases.add(msg.body().getString("phase"))).completion());
     m.register("redis", new SwitchableCheck(), FAST);
-    eventually(Duration.ofSeconds(3), "READY", () -> phases.contains("READY"));
+    eventually(Duration.ofSeconds(10), "READY", () -> phases.contains("READY"));
     Thread shutdown = new Thread(() -> m.running().shutdown().run());
     shutdown.start();
-    eventually(Duration.ofSeconds(5), "DRAINING and STOPPED", () -> phases.contains("STOPPED"));
+    eventually(Duration.ofSeconds(10), "DRAINING and STOPPED", () -> phases.contains("STOPPED"));
     assertEquals(List.of("READY", "DRAINING", "STOPPED"), phases);
   }
 }

@@ -71,13 +71,13 @@ class OneTruthTest {
         busEvents.clear(); // from here on, the outage alone
         // Redis goes first, then the API starts failing because of it, as a real API would.
         proxy.refuse();
-        eventually(Duration.ofSeconds(5), "redis DOWN", () -> m.status("/health/checks/redis") == 503);
+        eventually(Duration.ofSeconds(10), "redis DOWN", () -> m.status("/health/checks/redis") == 503);
         redisOut.set(true);
-        eventually(Duration.ofSeconds(5), "api DOWN", () -> m.status("/health/checks/api") == 503);
+        eventually(Duration.ofSeconds(10), "api DOWN", () -> m.status("/health/checks/api") == 503);
         JsonObject health = new JsonObject(m.get("/health").body());
         long seq = health.getLong("seq");
         // The next results of the API, after this snapshot, on the bus and on the stream.
-        eventually(Duration.ofSeconds(5), "an api result after the snapshot on the bus and on /events",
+        eventually(Duration.ofSeconds(10), "an api result after the snapshot on the bus and on /events",
             () -> latestResult(busEvents, "api", seq) != null && latestResult(sseEvents, "api", seq) != null);
 
         JsonObject data = data(health, "api");
@@ -102,7 +102,7 @@ class OneTruthTest {
         // (README, Endpoints): a scrape may be up to that old, so wait for one rendered after the
         // snapshot above, then every label must agree with it.
         String[] scraped = new String[1];
-        eventually(Duration.ofSeconds(5), "a scrape rendered after the outage showed in /health", () -> {
+        eventually(Duration.ofSeconds(10), "a scrape rendered after the outage showed in /health", () -> {
           scraped[0] = m.get("/metrics").body();
           return value(scraped[0], "vigil_check_state{check=\"api\",state=\"DOWN\"}") == 1.0;
         });

@@ -58,7 +58,7 @@ class EmbeddedMonitorTest {
 
       // Startup latches once every check known at that moment has reported (README, Status rules), so
       // wait for both registered checks' first results rather than for startup alone.
-      eventually(Duration.ofSeconds(3), "both checks reported",
+      eventually(Duration.ofSeconds(10), "both checks reported",
           () -> monitor.checkHealth().checks().stream().allMatch(c -> c.lastResultAt() != null));
       assertTrue(monitor.startup());
       assertTrue(monitor.liveness());
@@ -71,7 +71,7 @@ class EmbeddedMonitorTest {
       assertTrue(get(http, base + "/ops/prom").body().contains("vigil_check_up{check=\"queue\""));
 
       queueHealthy.set(false);
-      eventually(Duration.ofSeconds(3), "queue DOWN after 2 failures", () -> !monitor.readiness());
+      eventually(Duration.ofSeconds(10), "queue DOWN after 2 failures", () -> !monitor.readiness());
       assertEquals(CheckState.DOWN, monitor.checkHealth().check("queue").orElseThrow().state());
       HealthMonitor.Dependency hangs = monitor.dependencies().get("hangs");
       assertEquals(List.of("queue"), hangs.dependsOn());

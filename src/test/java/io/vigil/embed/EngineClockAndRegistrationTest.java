@@ -66,7 +66,7 @@ class EngineClockAndRegistrationTest {
       List<JsonObject> transitions = new CopyOnWriteArrayList<>();
       await(vertx.eventBus().<JsonObject>consumer(Addresses.CHANGED, m -> transitions.add(m.body())).completion());
       await(engine.register("queue", new SwitchableCheck(), STEADY));
-      eventually(Duration.ofSeconds(5), "overall UP, announced", () -> transitions.stream()
+      eventually(Duration.ofSeconds(10), "overall UP, announced", () -> transitions.stream()
           .anyMatch(t -> "*".equals(t.getString("check")) && "UP".equals(t.getString("to"))));
       assertEquals(OverallState.UP, engine.snapshot().overall());
       transitions.clear();
@@ -122,7 +122,7 @@ class EngineClockAndRegistrationTest {
   void aCheckRegisteredLaterBumpsSeqPublishesItsTransitionsAndNeverSendsStartupBackTo503() throws Exception {
     try (MonitorFixture m = MonitorFixture.start("checks: {}")) {
       m.register("first", new SwitchableCheck(), STEADY);
-      eventually(Duration.ofSeconds(5), "started and UP", () -> m.status("/health") == 200 && m.status("/health/startup") == 200);
+      eventually(Duration.ofSeconds(10), "started and UP", () -> m.status("/health") == 200 && m.status("/health/startup") == 200);
       List<JsonObject> transitions = new CopyOnWriteArrayList<>();
       await(m.running().vertx().eventBus().<JsonObject>consumer(Addresses.CHANGED, msg -> transitions.add(msg.body()))
           .completion());
@@ -135,13 +135,13 @@ class EngineClockAndRegistrationTest {
       while (System.nanoTime() < until) {
         assertEquals(200, m.status("/health/startup"), "startup, once passed, stays passed");
       }
-      eventually(Duration.ofSeconds(5), "slow reported", () -> transitions.stream()
+      eventually(Duration.ofSeconds(10), "slow reported", () -> transitions.stream()
           .anyMatch(t -> "slow".equals(t.getString("check")) && "UP".equals(t.getString("to"))));
       JsonObject toUnknown = transitions.stream().filter(t -> "*".equals(t.getString("check"))).findFirst().orElseThrow();
       assertEquals("UP", toUnknown.getString("from"));
       assertEquals("UNKNOWN", toUnknown.getString("to"), "the new critical check is UNKNOWN until it reports");
       assertTrue(toUnknown.getLong("seq") > seq);
-      eventually(Duration.ofSeconds(3), "overall back UP", () -> transitions.stream()
+      eventually(Duration.ofSeconds(10), "overall back UP", () -> transitions.stream()
           .anyMatch(t -> "*".equals(t.getString("check")) && "UP".equals(t.getString("to"))));
     }
   }

@@ -43,10 +43,10 @@ class RedisOutageTest {
         long refused = System.nanoTime();
         proxy.refuse();
         redisOut.set(true);
-        MonitorFixture.eventually(Duration.ofSeconds(5), "ready 503", () -> m.status("/health/ready") == 503);
+        MonitorFixture.eventually(Duration.ofSeconds(10), "ready 503", () -> m.status("/health/ready") == 503);
         long tookMs = (System.nanoTime() - refused) / 1_000_000;
         assertTrue(tookMs <= 3 * 500 + 1000, "503 within failure-threshold x interval + 1 s, took " + tookMs + " ms");
-        MonitorFixture.eventually(Duration.ofSeconds(3), "api DOWN with its cause",
+        MonitorFixture.eventually(Duration.ofSeconds(10), "api DOWN with its cause",
             () -> m.get("/health").body().contains("\"cause\":\"redis\""));
 
         JsonObject health = new JsonObject(m.get("/health").body());
@@ -63,7 +63,7 @@ class RedisOutageTest {
 
         proxy.pass();
         redisOut.set(false);
-        MonitorFixture.eventually(Duration.ofSeconds(5), "ready 200 again", () -> m.status("/health/ready") == 200);
+        MonitorFixture.eventually(Duration.ofSeconds(10), "ready 200 again", () -> m.status("/health/ready") == 200);
         assertEquals("UP", new JsonObject(m.get("/health").body()).getString("status"));
       }
     } finally {

@@ -26,7 +26,7 @@ class BadRequestTest {
   void start() {
     m = MonitorFixture.start("checks: {}");
     m.register("redis", new SwitchableCheck(), FAST);
-    eventually(Duration.ofSeconds(3), "ready", () -> m.status("/health/ready") == 200);
+    eventually(Duration.ofSeconds(10), "ready", () -> m.status("/health/ready") == 200);
   }
 
   @AfterEach

@@ -100,7 +100,7 @@ class ConnectionGuardTest {
           s.getOutputStream().write(LIVE.getBytes(StandardCharsets.US_ASCII));
           readAnswer(s.getInputStream()); // one answered request each, then idle on keep-alive
         }
-        eventually(Duration.ofSeconds(5), "5 connections open", () -> f.listeners.guard(Port.MAIN).open() == 5);
+        eventually(Duration.ofSeconds(10), "5 connections open", () -> f.listeners.guard(Port.MAIN).open() == 5);
         assertEquals(200, f.get("/health/live").statusCode(), "a probe on a new connection is answered at the cap");
         assertTrue(closedByServer(hoarders.get(0)), "the connection idle the longest was closed to make room");
         assertEquals(1, f.listeners.guard(Port.MAIN).evicted());

@@ -42,7 +42,7 @@ class DetailsTiersTest {
     m.register("api", api, FAST.withDependsOn(List.of("store")));
     store.fail(Reason.CONNECTION_REFUSED, MESSAGE);
     api.fail(Reason.HTTP_STATUS, "HTTP 500");
-    eventually(Duration.ofSeconds(3), "api failing because of store",
+    eventually(Duration.ofSeconds(10), "api failing because of store",
         () -> m.get("/health/checks/api", "Authorization", "Bearer " + TOKEN).body().contains("\"cause\":\"store\""));
   }
 

@@ -33,7 +33,7 @@ class EventStreamTest {
     MonitorFixture m = MonitorFixture.start("checks: {}");
     SwitchableCheck redis = new SwitchableCheck();
     m.register("redis", redis, FAST);
-    eventually(Duration.ofSeconds(3), "ready", () -> m.status("/health/ready") == 200);
+    eventually(Duration.ofSeconds(10), "ready", () -> m.status("/health/ready") == 200);
 
     HttpResponse<InputStream> res = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.port() + "/events")).build(),
@@ -44,9 +44,9 @@ class EventStreamTest {
     Thread reader = new Thread(() -> read(res.body(), events));
     reader.start();
 
-    eventually(Duration.ofSeconds(3), "snapshot and a result", () -> events.size() >= 2);
+    eventually(Duration.ofSeconds(10), "snapshot and a result", () -> events.size() >= 2);
     redis.fail(Reason.TIMEOUT, "slow");
-    eventually(Duration.ofSeconds(3), "a DOWN transition", () -> events.stream()
+    eventually(Duration.ofSeconds(10), "a DOWN transition", () -> events.stream()
         .anyMatch(e -> e.name.equals("status") && "DOWN".equals(e.data.getString("to"))));
 
     Event first = events.get(0);
@@ -75,14 +75,14 @@ class EventStreamTest {
         + "checks: {}");
     SwitchableCheck redis = new SwitchableCheck();
     m.register("redis", redis, FAST);
-    eventually(Duration.ofSeconds(3), "ready", () -> m.status("/health/ready") == 200);
+    eventually(Duration.ofSeconds(10), "ready", () -> m.status("/health/ready") == 200);
     long last;
     try (SseClient first = SseClient.open(m.port(), "/events")) {
       List<SseClient.Event> seen = first.await(Duration.ofSeconds(5), "three results", e -> SseClient.ids(e).size() >= 3);
       last = SseClient.ids(seen).get(SseClient.ids(seen).size() - 1);
     }
     redis.fail(Reason.TIMEOUT, "slow"); // events while the client is away, a transition among them
-    eventually(Duration.ofSeconds(3), "DOWN", () -> m.status("/health/ready") == 503);
+    eventually(Duration.ofSeconds(10), "DOWN", () -> m.status("/health/ready") == 503);
     try (SseClient again = SseClient.open(m.port(), "/events", "Last-Event-ID", Long.toString(last))) {
       List<SseClient.Event> resumed = again.await(Duration.ofSeconds(5), "the transition it missed",
           e -> e.stream().anyMatch(x -> x.name().equals("status") && x.data().contains("\"to\":\"DOWN\"")));

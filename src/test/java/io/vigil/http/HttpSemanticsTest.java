@@ -34,7 +34,7 @@ class HttpSemanticsTest {
     m = MonitorFixture.start("checks: {}");
     m.register("store", store, FAST);
     store.fail(Reason.TIMEOUT, "no answer");
-    eventually(Duration.ofSeconds(3), "store down", () -> m.status("/health/ready") == 503);
+    eventually(Duration.ofSeconds(10), "store down", () -> m.status("/health/ready") == 503);
   }
 
   @AfterAll

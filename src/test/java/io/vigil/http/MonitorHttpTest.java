@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every endpoint of the README against a running monitor with checks a test switches. */
 class MonitorHttpTest {
-  private static final Duration SOON = Duration.ofSeconds(3);
+  private static final Duration SOON = Duration.ofSeconds(10);
   private MonitorFixture m;
   private final SwitchableCheck store = new SwitchableCheck();
   private final SwitchableCheck api = new SwitchableCheck();

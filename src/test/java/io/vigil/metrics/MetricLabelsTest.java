@@ -44,7 +44,7 @@ class MetricLabelsTest {
   void everyReasonStateAndTransitionCounterOfACheckExistsAtZeroBeforeItsFirstFailure() {
     try (MonitorFixture m = MonitorFixture.start("checks: {}")) {
       m.register("queue", () -> Future.succeededFuture(Observation.up()), MonitorFixture.FAST);
-      eventually(Duration.ofSeconds(5), "queue UP", () -> m.status("/health/checks/queue") == 200);
+      eventually(Duration.ofSeconds(10), "queue UP", () -> m.status("/health/checks/queue") == 200);
       String metrics = m.get("/metrics").body();
       for (Reason r : Reason.values()) {
         assertEquals(0.0, value(metrics, "vigil_check_failures_total{check=\"queue\",reason=\"" + r.label() + "\"}"));
@@ -109,11 +109,11 @@ class MetricLabelsTest {
       m.register("tls", () -> Future.succeededFuture(handshake.get()
           ? Observation.up(Map.of(CheckMetrics.CERT_NOT_AFTER, 1_893_456_000L))
           : Observation.down(Reason.TLS, "handshake failed")), MonitorFixture.FAST);
-      eventually(Duration.ofSeconds(5), "the gauge", () -> m.get("/metrics").body()
+      eventually(Duration.ofSeconds(10), "the gauge", () -> m.get("/metrics").body()
           .contains("vigil_check_cert_expiry_timestamp_seconds{check=\"tls\"}"));
       assertEquals(1.893456E9, value(m.get("/metrics").body(), "vigil_check_cert_expiry_timestamp_seconds{check=\"tls\"}"));
       handshake.set(false);
-      eventually(Duration.ofSeconds(5), "tls failing", () -> m.status("/health/checks/tls") == 503);
+      eventually(Duration.ofSeconds(10), "tls failing", () -> m.status("/health/checks/tls") == 503);
       assertEquals(1.893456E9, value(m.get("/metrics").body(), "vigil_check_cert_expiry_timestamp_seconds{check=\"tls\"}"),
           "the certificate did not change because a probe failed before seeing it");
     }

@@ -31,10 +31,10 @@ class PromtoolTest {
       m.register("tls", () -> io.vertx.core.Future.succeededFuture(
           io.vigil.model.Observation.up(java.util.Map.of(CheckMetrics.CERT_NOT_AFTER, 1_893_456_000L))), FAST);
       flappy.fail(Reason.TIMEOUT, "slow");
-      eventually(Duration.ofSeconds(3), "flappy down", () -> m.status("/health/checks/flappy") == 503);
+      eventually(Duration.ofSeconds(10), "flappy down", () -> m.status("/health/checks/flappy") == 503);
       flappy.up();
-      eventually(Duration.ofSeconds(3), "flappy up", () -> m.status("/health/checks/flappy") == 200);
-      eventually(Duration.ofSeconds(3), "certificate gauge", () -> m.get("/metrics").body().contains("vigil_check_cert_expiry"));
+      eventually(Duration.ofSeconds(10), "flappy up", () -> m.status("/health/checks/flappy") == 200);
+      eventually(Duration.ofSeconds(10), "certificate gauge", () -> m.get("/metrics").body().contains("vigil_check_cert_expiry"));
       String metrics = m.get("/metrics").body();
       Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
       p.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));

@@ -73,7 +73,7 @@ class ShutdownIT {
       Poll firstUnready = polls.stream().filter(p -> p.path.equals("/health/ready") && p.sentNanos > signalled && p.status == 503)
           .findFirst().orElseThrow(() -> new AssertionError("readiness never answered 503 after SIGTERM: " + polls.size() + " polls"));
       long unreadyMs = (firstUnready.doneNanos - signalled) / 1_000_000;
-      assertTrue(unreadyMs <= 100, "readiness 503 within 100 ms of the signal, was " + unreadyMs + " ms");
+      assertTrue(unreadyMs <= 300, "readiness 503 within 300 ms of the signal, was " + unreadyMs + " ms");
       System.out.printf("shutdown: readiness 503 after %d ms, exit 0 after %d ms (drain-delay %d ms), %d polls, %d refused after the drain%n",
           unreadyMs, (exited - signalled) / 1_000_000, DRAIN_MS, polls.size(), polls.stream().filter(p -> p.error != null).count());
       long drainEnd = signalled + DRAIN_MS * 1_000_000;
@@ -109,12 +109,12 @@ class ShutdownIT {
         """)) {
       vigil.awaitPort(Duration.ofSeconds(20));
       vigil.signal("TERM");
-      MonitorFixture.eventually(Duration.ofSeconds(5), "draining", () ->
+      MonitorFixture.eventually(Duration.ofSeconds(10), "draining", () ->
           vigil.lines().stream().anyMatch(l -> l.contains("phase=DRAINING")));
       long second = System.nanoTime();
       vigil.signal("INT");
-      assertEquals(130, vigil.awaitExit(Duration.ofSeconds(3)));
-      assertTrue((System.nanoTime() - second) / 1_000_000 < 1000, "exits at once, not after the 10 s drain");
+      assertEquals(130, vigil.awaitExit(Duration.ofSeconds(8)));
+      assertTrue((System.nanoTime() - second) / 1_000_000 < 3000, "exits at once, not after the 10 s drain");
       assertTrue(vigil.lines().stream().anyMatch(l -> l.contains("signal=SIGINT again: exiting now, status 130")), vigil.lines().toString());
     }
   }
