@@ -41,8 +41,10 @@ class EmbeddedMonitorTest {
       await(monitor.start());
 
       AtomicBoolean queueHealthy = new AtomicBoolean(true);
+      // The queue answers at once: a timeout of the whole interval and a long max-age keep a loaded
+      // machine's stall from failing it (seen with 50 ms), while "hangs" still times out every round.
       CheckOptions options = CheckOptions.DEFAULTS.withInterval(Duration.ofMillis(100))
-          .withTimeout(Duration.ofMillis(50)).withThresholds(2, 1);
+          .withTimeout(Duration.ofMillis(100)).withMaxAge(Duration.ofSeconds(5)).withThresholds(2, 1);
       await(monitor.register("queue", () -> Future.succeededFuture(
           queueHealthy.get() ? Observation.up(Map.of("depth", 3)) : Observation.down(Reason.UNAVAILABLE, "queue full")), options));
       await(monitor.register("hangs", () -> io.vertx.core.Promise.<Observation>promise().future(),
