@@ -59,6 +59,18 @@ class BlockedThreadGuardTest {
     assertEquals(1, tests.succeeded().count(), () -> "the quick test should pass: " + tests.list());
   }
 
+  /**
+   * A loop held up while the whole JVM was stopped (SIGSTOP for 300 ms: what a loaded machine or a
+   * GC pause does) is reported by Vert.x but not charged: it ran 150 ms of its 450.
+   */
+  @Test
+  void aLoopHeldUpByAStoppedJvmIsNotCharged() {
+    StalledByTheMachine.vertxWarnings.set(0);
+    Events tests = run(StalledByTheMachine.class);
+    assertEquals(1, tests.succeeded().count(), () -> "the stalled test should pass: " + tests.list());
+    assertTrue(StalledByTheMachine.vertxWarnings.get() > 0, "Vert.x did report the loop blocked");
+  }
+
   @Test
   void childOutputLinesAreRecognised() {
     assertTrue(BlockedThreadGuard.isBlockedThreadLine("2026-11-30T10:00:00Z WARN  io.vertx.core.impl.BlockedThreadChecker "
@@ -127,6 +139,51 @@ class BlockedThreadGuardTest {
           BlockedThreadGuardChild.class.getName(), "350");
       try (VigilProcess vigil = VigilProcess.start(child)) {
         assertEquals(0, vigil.awaitExit(Duration.ofSeconds(30)), () -> "child output: " + vigil.lines());
+      }
+    }
+  }
+
+  static class StalledByTheMachine {
+    static final java.util.concurrent.atomic.AtomicInteger vertxWarnings = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Test
+    void blocksWhileTheJvmIsStopped() {
+      java.util.logging.Handler count = new java.util.logging.Handler() {
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+          vertxWarnings.incrementAndGet();
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+      java.util.logging.Logger vertxLog = java.util.logging.Logger.getLogger(BlockedThreadGuard.LOGGER);
+      vertxLog.addHandler(count);
+      Vertx vertx = Vertx.vertx();
+      try {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+          long start = System.nanoTime();
+          try {
+            MachineStallsTest.stopThisJvm(300); // deliberately on the event loop
+          } catch (Exception e) {
+            done.completeExceptionally(e);
+            return;
+          }
+          while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(450)) {
+            sleep(10);
+          }
+          done.complete(null);
+        });
+        done.get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      } finally {
+        MonitorFixture.await(vertx.close());
+        vertxLog.removeHandler(count);
       }
     }
   }
