@@ -148,7 +148,7 @@ public final class HealthMonitor implements Drainable {
   }
 
   @Override
-  public void publish(Phase phase) {
-    engine.publish(phase);
+  public Future<Void> publish(Phase phase) {
+    return engine.publish(phase);
   }
 }

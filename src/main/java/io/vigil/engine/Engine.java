@@ -1,7 +1,10 @@
 package io.vigil.engine;
 
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vigil.bus.Addresses;
 import io.vigil.bus.EventJson;
 import io.vigil.check.Check;
@@ -176,8 +179,21 @@ public final class Engine implements MonitorView {
         : vertx.undeploy(boardDeployment).onComplete(x -> boardDeployment = null));
   }
 
-  /** Publishes a lifecycle phase on {@code vigil.lifecycle}. */
-  public void publish(Phase phase) {
+  /**
+   * Publishes a lifecycle phase on {@code vigil.lifecycle}; the future completes once every event
+   * loop has run what was queued on it before, so a consumer of this JVM on an event loop has been
+   * handed the message. The drain closes Vert.x right after STOPPED, and closing unregisters the
+   * consumers: without this wait a loaded machine lost STOPPED ("Discarding message since the
+   * consumer is not registered"). Consumers on worker threads or in other processes are not waited for.
+   */
+  public Future<Void> publish(Phase phase) {
     vertx.eventBus().publish(Addresses.LIFECYCLE, EventJson.lifecycle(phase, clock.wall()));
+    List<Future<Void>> barriers = new ArrayList<>();
+    for (EventExecutor loop : ((VertxInternal) vertx).eventLoopGroup()) {
+      Promise<Void> ran = Promise.promise();
+      loop.execute(ran::complete); // FIFO per loop: runs after the deliveries queued by the publish
+      barriers.add(ran.future());
+    }
+    return Future.join(barriers).mapEmpty();
   }
 }

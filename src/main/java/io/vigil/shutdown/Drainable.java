@@ -12,6 +12,6 @@ public interface Drainable {
   /** Undeploys the checks and the board. */
   Future<Void> stop();
 
-  /** Publishes a lifecycle phase. */
-  void publish(Phase phase);
+  /** Publishes a lifecycle phase; completes once consumers of this JVM have been handed it. */
+  Future<Void> publish(Phase phase);
 }

@@ -50,7 +50,7 @@ public final class GracefulShutdown {
       await("http-shutdown", () -> http.shutdown(remainingMs()));
       await("undeploy-checks", monitor::stop);
       await("undeploy-http", () -> vertx.undeploy(httpDeployment));
-      monitor.publish(Phase.STOPPED);
+      await("publish-stopped", () -> monitor.publish(Phase.STOPPED));
       await("close-vertx", vertx::close);
       LOG.info("lifecycle phase=STOPPED after=" + (System.nanoTime() - start) / 1_000_000 + "ms exit=0");
       return 0;
