@@ -31,8 +31,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>A warning of this JVM is judged by the time the loop really ran: the time Vert.x reports less
  * the time the whole JVM stood still meanwhile ({@link MachineStalls}: a loaded machine gave the
  * CPU away, or a GC paused every thread). On a CI host shared with other work both event loops were
- * seen "blocked" 260 ms at once in a StringBuilder and a queue allocation. A loop that keeps its
- * thread busy is still failed however loaded the machine: its own work is not a stall.
+ * seen "blocked" 260 ms at once in a StringBuilder and a queue allocation. A child's warning is
+ * judged by the same stalls, placed by the instant its log line carries (the same machine). A loop
+ * that keeps its thread busy is still failed however loaded the machine: its own work is not a stall.
  */
 public final class BlockedThreadGuard implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
   /** The logger Vert.x 5.0 writes "Thread ... has been blocked" warnings to. */
@@ -166,6 +167,23 @@ public final class BlockedThreadGuard implements BeforeAllCallback, AfterEachCal
     return false;
   }
 
+  /**
+   * A child's warning, placed on this JVM's clock by the instant its line starts with: the child
+   * runs on the same machine, so a stall the watchdog saw here (the CPU given away) held it too.
+   * A line without a readable instant is never excused.
+   */
+  private static Warning childWarning(Child c, String line) {
+    String text = "child pid " + c.process.pid() + ": " + line;
+    Matcher m = BLOCKED_FOR.matcher(line);
+    int space = line.indexOf(' ');
+    try {
+      long agoMs = System.currentTimeMillis() - java.time.Instant.parse(line.substring(0, Math.max(0, space))).toEpochMilli();
+      return new Warning(text, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(agoMs), m.find() ? Long.parseLong(m.group(1)) : -1);
+    } catch (java.time.format.DateTimeParseException e) {
+      return new Warning(text, System.nanoTime(), -1);
+    }
+  }
+
   private static void scanChildren() {
     for (Child c : CHILDREN) {
       boolean dead = !c.process.isAlive();
@@ -178,7 +196,7 @@ public final class BlockedThreadGuard implements BeforeAllCallback, AfterEachCal
               + c.startupWarnings);
         } else if (isBlockedThreadLine(line)) {
           if (c.ready) {
-            WARNINGS.add(new Warning("child pid " + c.process.pid() + ": " + line, System.nanoTime(), -1));
+            WARNINGS.add(childWarning(c, line));
           } else {
             c.startupWarnings++;
           }
