@@ -40,7 +40,7 @@ SERVER_CPU = 0
 TARGET_CPU = 1  # the target and the driver
 SHUTDOWN_TIMEOUT_S = 20
 DRIVER_WORKERS = 16  # concurrent scrapes at most; at 200 probes/s answered in a few ms, plenty
-DRIVER_TAIL_S = 2  # the driver runs this much past the window, so that the window's end is loaded
+DRIVER_TAIL_S = 1  # the driver runs this much past the window, so that the window's end is loaded
 # What Prometheus 2.x sends with a scrape (scrape.go): blackbox_exporter gzips its answer on it and
 # bounds the probe by the scrape timeout (here the interval, as Prometheus caps it).
 PROMETHEUS_HEADERS = {
@@ -263,7 +263,7 @@ def run(quick):
     # The same window for both servers. Vigil's warm-up is for the JIT, which still compiles a
     # minute after start (at N = 100: 0.35 cores in the first 5 s, 0.1 to 0.2 until 40 s, then 0.05
     # to 0.1); blackbox_exporter's is one interval, so that every target was probed before the window.
-    vigil_warm_s, measure_s = (10, 10) if quick else (25, 20)
+    vigil_warm_s, measure_s = (10, 10) if quick else (25, 15)  # full: about 3 minutes in all
     blackbox_warm_s = INTERVAL_S + 1
     target, target_port = b.target_server(max(sizes), cpus=TARGET_CPU)
     result = {'interval_s': INTERVAL_S, 'measure_s': measure_s, 'vigil_warm_s': vigil_warm_s,
