@@ -261,8 +261,9 @@ def run(quick):
     b.need_blackbox()
     sizes = [100] if quick else [100, 1000]
     # The same window for both servers. Vigil's warm-up is for the JIT, which still compiles a
-    # minute after start (at N = 100: 0.35 cores in the first 5 s, 0.1 to 0.2 until 40 s, then 0.05
-    # to 0.1); blackbox_exporter's is one interval, so that every target was probed before the window.
+    # minute after start (at N = 100, 200 to 400 compilations per 10 s between 20 and 70 s; 0.35
+    # cores in the first 5 s, 0.1 to 0.2 until 40 s, then 0.05 to 0.1); blackbox_exporter's is one
+    # interval, so that every target was probed before the window.
     vigil_warm_s, measure_s = (10, 10) if quick else (25, 15)  # full: about 3 minutes in all
     blackbox_warm_s = INTERVAL_S + 1
     target, target_port = b.target_server(max(sizes), cpus=TARGET_CPU)
