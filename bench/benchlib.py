@@ -60,6 +60,13 @@ def need_wrk():
     return shutil.which('wrk')
 
 
+def need_blackbox():
+    path = shutil.which('prometheus-blackbox-exporter')
+    if path is None:
+        raise BenchError('prometheus-blackbox-exporter is missing: apt-get install -y prometheus-blackbox-exporter')
+    return path
+
+
 def bench_classpath():
     """Compiles the bench programs of the test tree against the shaded jar (which holds Vert.x)
     into target/bench-classes when a source is newer, and returns the classpath to run them."""
@@ -275,9 +282,9 @@ def wait_http(port, path, status=200, timeout=60.0, proc=None, poll=0.01):
                      % (path, port, status, timeout, last, where))
 
 
-def scrape(port, timeout=60.0):
+def scrape(port, timeout=60.0, headers=None):
     """/metrics as {(name, frozenset(labels)): value}."""
-    code, body = http_get('/metrics', port, timeout=timeout)
+    code, body = http_get('/metrics', port, timeout=timeout, headers=headers)
     if code != 200:
         raise BenchError('/metrics answered %d' % code)
     out = {}
@@ -289,6 +296,15 @@ def scrape(port, timeout=60.0):
             labels = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(3) or ''))
             out[(m.group(1), labels)] = float(m.group(4))
     return out
+
+
+def timed_scrape(port, headers=None):
+    """scrape(), with the monotonic midpoint of the request (rates between two scrapes are taken
+    between midpoints) and how long it took: (metrics, midpoint, seconds)."""
+    t = time.monotonic()
+    metrics = scrape(port, headers=headers)
+    took = time.monotonic() - t
+    return metrics, t + took / 2, took
 
 
 def metric_sum(metrics, name, **labels):
@@ -363,6 +379,71 @@ class EventStream:
         except OSError:
             pass
         self._sock.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# N http targets (TargetServer) and a Vigil that checks them
+
+
+def target_server(n, cpus=None):
+    """Starts TargetServer (targets /t/0../t/N-1 on one port) and waits for it; returns (proc, port)."""
+    port = free_port()
+    proc = java('target', 'TargetServer', [port, n], cpus=cpus)
+    wait_http(port, '/stats', proc=proc)
+    return proc, port
+
+
+def target_url(port, i):
+    return 'http://%s:%d/t/%d' % (HOST, port, i)
+
+
+def target_stats(port, reset=False):
+    code, body = http_get('/stats?reset=1' if reset else '/stats', port, timeout=30)
+    if code != 200:
+        raise BenchError('target /stats answered %d' % code)
+    return json.loads(body)
+
+
+def http_checks(port, target_port, n, interval_s, shutdown_timeout_s):
+    """A Vigil config with N http checks t0..tN-1, one per target, expecting 200 (timeout 2s)."""
+    lines = [f'server: {{ host: 127.0.0.1, port: {port}, shutdown: {{ drain-delay: 1s, timeout: {shutdown_timeout_s}s }} }}',
+             'checks:',
+             f'  defaults: {{ interval: {interval_s}s, timeout: 2s }}']
+    lines += [f'  t{i}: {{ type: http, url: "{target_url(target_port, i)}", expect: {{ status: [200] }} }}'
+              for i in range(n)]
+    return '\n'.join(lines) + '\n'
+
+
+def window(proc, n, target_port, warm_s, measure_s, interval_s, jitter_ms, watch=None):
+    """Warm up, then measure `proc`'s CPU and the target's view over `measure_s` (`watch`, a thread
+    with figures(), runs during the window only). Returns (figures, (t0, t1)), t0 and t1 monotonic:
+    CLOCK_MONOTONIC is system-wide, so another process's timestamps can be matched to the window."""
+    time.sleep(warm_s)
+    proc.check_alive()
+    target_stats(target_port, reset=True)
+    cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
+    if watch:
+        watch.start()
+    time.sleep(measure_s)
+    cpu1, t1 = cpu_seconds(proc.pid), time.monotonic()
+    stats = target_stats(target_port)
+    proc.check_alive()
+    errors_ms = [us / 1000.0 - interval_s * 1000 for us in stats['intervalsUs']]
+    done = stats['requests']
+    return dict(watch.figures() if watch else {}, **{
+        'seconds': round(t1 - t0, 2),
+        'checks': done,
+        'expected': round(n / interval_s * (t1 - t0)),
+        'distinct': stats['distinct'],
+        'connections': stats['connections'],
+        'cpu_s': round(cpu1 - cpu0, 2),
+        'cpu_per_1000': round((cpu1 - cpu0) / done * 1000, 3) if done else float('nan'),
+        'cores_busy': round((cpu1 - cpu0) / (t1 - t0), 3),
+        'interval_err_p50_ms': round(percentile([abs(e) for e in errors_ms], 50), 1),
+        'interval_err_p99_ms': round(percentile([abs(e) for e in errors_ms], 99), 1),
+        'late_over_jitter': round(sum(1 for e in errors_ms if e > jitter_ms + 20) / len(errors_ms), 4) if errors_ms else 0,
+        'intervals': len(errors_ms),
+    }), (t0, t1)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ loop making the same requests on the same schedule) takes its place. Per run:
   after the window) and how long it takes to exit after SIGTERM.
 """
 import collections
-import json
 import signal
 import subprocess
 import sys
@@ -30,22 +29,6 @@ JITTER_MS = min(250, INTERVAL_S * 1000 // 20)
 CLIENT_CPU = 0
 TARGET_CPU = 1
 SHUTDOWN_TIMEOUT_S = 20
-
-
-def config(port, target_port, n):
-    lines = [f'server: {{ host: 127.0.0.1, port: {port}, shutdown: {{ drain-delay: 1s, timeout: {SHUTDOWN_TIMEOUT_S}s }} }}',
-             'checks:',
-             f'  defaults: {{ interval: {INTERVAL_S}s, timeout: 2s }}']
-    lines += [f'  t{i}: {{ type: http, url: "http://127.0.0.1:{target_port}/t/{i}", expect: {{ status: [200] }} }}'
-              for i in range(n)]
-    return '\n'.join(lines) + '\n'
-
-
-def target_stats(port, reset=False):
-    code, body = b.http_get('/stats?reset=1' if reset else '/stats', port, timeout=30)
-    if code != 200:
-        raise b.BenchError('target /stats answered %d' % code)
-    return json.loads(body)
 
 
 class ReadyWatch(threading.Thread):
@@ -76,37 +59,6 @@ class ReadyWatch(threading.Thread):
                 'ready_max_ms': round(max(self.latencies_ms, default=float('nan')), 1)}
 
 
-def window(proc, n, target_port, warm_s, measure_s, ready_port=None):
-    """Warm up, then measure CPU and the target's view over `measure_s` (and /health/ready if given)."""
-    time.sleep(warm_s)
-    proc.check_alive()
-    target_stats(target_port, reset=True)
-    watch = ReadyWatch(ready_port) if ready_port else None
-    cpu0, t0 = b.cpu_seconds(proc.pid), time.monotonic()
-    if watch:
-        watch.start()
-    time.sleep(measure_s)
-    cpu1, t1 = b.cpu_seconds(proc.pid), time.monotonic()
-    stats = target_stats(target_port)
-    proc.check_alive()
-    errors_ms = [us / 1000.0 - INTERVAL_S * 1000 for us in stats['intervalsUs']]
-    done = stats['requests']
-    return dict(watch.figures() if watch else {}, **{
-        'seconds': round(t1 - t0, 2),
-        'checks': done,
-        'expected': round(n / INTERVAL_S * (t1 - t0)),
-        'distinct': stats['distinct'],
-        'connections': stats['connections'],
-        'cpu_s': round(cpu1 - cpu0, 2),
-        'cpu_per_1000': round((cpu1 - cpu0) / done * 1000, 3) if done else float('nan'),
-        'cores_busy': round((cpu1 - cpu0) / (t1 - t0), 3),
-        'interval_err_p50_ms': round(b.percentile([abs(e) for e in errors_ms], 50), 1),
-        'interval_err_p99_ms': round(b.percentile([abs(e) for e in errors_ms], 99), 1),
-        'late_over_jitter': round(sum(1 for e in errors_ms if e > JITTER_MS + 20) / len(errors_ms), 4) if errors_ms else 0,
-        'intervals': len(errors_ms),
-    })
-
-
 def hot_frames(pid, samples=15):
     """The first io.vigil frame on each busy event-loop stack, over `samples` thread dumps."""
     counts = collections.Counter()
@@ -127,17 +79,15 @@ def hot_frames(pid, samples=15):
 def run_vigil(n, target_port, warm_s, measure_s, sample):
     port = b.free_port()
     started = time.monotonic()
-    vigil = b.vigil('vigil-%d' % n, config(port, target_port, n), cpus=CLIENT_CPU)
+    vigil = b.vigil('vigil-%d' % n, b.http_checks(port, target_port, n, INTERVAL_S, SHUTDOWN_TIMEOUT_S),
+                    cpus=CLIENT_CPU)
     b.wait_http(port, '/health/startup', timeout=180, proc=vigil, poll=0.2)
     startup_s = time.monotonic() - started
-    t = time.monotonic()
-    before = b.scrape(port)
-    scraped = time.monotonic()
-    r = window(vigil, n, target_port, warm_s, measure_s, ready_port=port)
-    t2 = time.monotonic()
-    metrics = b.scrape(port)
+    before, mid0, scrape_s = b.timed_scrape(port)
+    r, _ = b.window(vigil, n, target_port, warm_s, measure_s, INTERVAL_S, JITTER_MS, watch=ReadyWatch(port))
+    metrics, mid1, _ = b.timed_scrape(port)
     # Vigil's own count of probes whose result reached the board, between the scrapes' midpoints.
-    span = (t2 + time.monotonic()) / 2 - (t + scraped) / 2
+    span = mid1 - mid0
     probes = b.metric_sum(metrics, 'vigil_check_probes_total') - b.metric_sum(before, 'vigil_check_probes_total')
     r['vigil_probes_per_s'] = round(probes / span, 1)
     failed = collections.Counter()
@@ -153,7 +103,7 @@ def run_vigil(n, target_port, warm_s, measure_s, sample):
     r['heap_mib'] = round(b.metric_sum(metrics, 'jvm_memory_used_bytes', area='heap') / 2**20, 1)
     r['rss_mib'] = round(b.rss_mib(vigil.pid), 1)
     r['startup_s'] = round(startup_s, 1)
-    r['scrape_s'] = round(scraped - t, 2)
+    r['scrape_s'] = round(scrape_s, 2)
     if sample:
         r['hot'] = hot_frames(vigil.pid)
     r['live_heap_mib'] = round(b.live_heap_mib(vigil.pid), 1)
@@ -168,7 +118,7 @@ def run_vigil(n, target_port, warm_s, measure_s, sample):
 
 def run_baseline(n, target_port, warm_s, measure_s):
     base = b.java('baseline-%d' % n, 'BaselineLoop', [target_port, n, INTERVAL_S * 1000], cpus=CLIENT_CPU)
-    r = window(base, n, target_port, warm_s, measure_s)
+    r, _ = b.window(base, n, target_port, warm_s, measure_s, INTERVAL_S, JITTER_MS)
     r['rss_mib'] = round(b.rss_mib(base.pid), 1)
     r['heap_mib'] = round(b.heap_used_mib(base.pid), 1)
     r['live_heap_mib'] = round(b.live_heap_mib(base.pid), 1)
@@ -189,9 +139,7 @@ def run(quick):
     sizes = [100] if quick else [100, 1000, 10000]
     # Windows (and warm-up + window, which Vigil's own count spans) are whole intervals.
     warm_s, measure_s, base_measure_s = (5, 10, 5) if quick else (15, 60, 30)
-    target_port = b.free_port()
-    target = b.java('target', 'TargetServer', [target_port, max(sizes)], cpus=TARGET_CPU)
-    b.wait_http(target_port, '/stats', proc=target)
+    target, target_port = b.target_server(max(sizes), cpus=TARGET_CPU)
     result = {'interval_s': INTERVAL_S, 'jitter_ms': JITTER_MS, 'measure_s': measure_s,
               'pinning': 'Vigil or baseline on CPU %d, target on CPU %d' % (CLIENT_CPU, TARGET_CPU), 'runs': {}}
     for n in sizes:

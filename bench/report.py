@@ -117,13 +117,37 @@ def shutdown(d):
                   'wrk requests', 'wrk unanswered', 'non-2xx', 'own clients failed', 'wrk refused reconnects'], rows)
 
 
+def peers(d):
+    rows = []
+    for n, runs in d['runs'].items():
+        v, bb = runs['vigil'], runs['blackbox']
+        for who, r in (('Vigil', v), ('blackbox_exporter', bb)):
+            rows.append(('{:,}'.format(int(n)), who, '{:,} ({:,})'.format(r['probes'], r['failed']),
+                         '{:,} of {:,}'.format(r['checks'], r['expected']), '%.2f' % r['cpu_s'],
+                         '%.3f' % r['cpu_ms_per_probe'],
+                         '%.3f (scrape %.0f ms)' % (r['cpu_ms_per_probe_with_scrape'], r['scrape_cpu_s'] * 1000)
+                         if who == 'Vigil' else '', '%.3f' % r['cores_busy'], '%.0f' % r['interval_err_p99_ms'],
+                         '%.0f' % r['rss_mib'],
+                         '%.2f (%.2f)' % (bb['cpu_ms_per_probe'] / v['cpu_ms_per_probe'],
+                                          bb['cpu_ms_per_probe'] / v['cpu_ms_per_probe_with_scrape'])
+                         if who != 'Vigil' else ''))
+    text = table(['N', 'server', 'probes ok in the window (failed)', 'requests at the target (due)', 'CPU-s',
+                  'CPU ms / probe', 'Vigil with one /metrics scrape per interval, ms / probe', 'cores busy',
+                  'interval error p99 ms', 'RSS MiB', 'CPU ratio blackbox / Vigil (with scrape)'], rows)
+    if d.get('fit'):
+        text += '\n\n' + table(['server', 'fixed cost, cores', 'marginal CPU ms / probe'],
+                                [(who, '%.4f' % f['fixed_cores'], '%.3f' % f['marginal_ms_per_probe'])
+                                 for who, f in d['fit'].items()])
+    return text
+
+
 def main():
     mode = 'quick' if '--quick' in sys.argv else 'full'
     m = load('machine', mode)
     if m:
         print('Machine: %(cores)d cores, %(cpu)s; %(java)s; Linux %(kernel)s; %(date)s; `%(command)s`\n' % m)
     for name, render in (('probe', probe), ('checkcost', checkcost), ('detect', detect), ('footprint', footprint),
-                         ('shutdown', shutdown)):
+                         ('shutdown', shutdown), ('peers', peers)):
         d = load(name, mode)
         print('### %s\n' % name)
         print(render(d) if d else '(no %s-%s.json in bench/out)' % (name, mode))
