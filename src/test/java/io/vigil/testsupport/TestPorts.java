@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -14,10 +16,16 @@ import java.util.function.Supplier;
  * may, once closed, become the source port of an outgoing connection, and a client connecting to
  * it can then connect to itself (TCP simultaneous open): a "refused" target that answers. Ports
  * below the ephemeral range (32768 on Linux) never are.
+ *
+ * <p>A port is handed out once per JVM. Most are closed again at once and bound later by whoever
+ * asked (an app server, a private Redis or PostgreSQL, nginx) or kept closed on purpose (a refusing
+ * target); handed out twice, two of them met on one port ("Address already in use" when the fault
+ * matrix's four lanes started in parallel, in CI).
  */
 public final class TestPorts {
   private static final int LOW = 20_000;
   private static final int HIGH = 32_000;
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private TestPorts() {}
 
@@ -26,6 +34,9 @@ public final class TestPorts {
     IOException last = null;
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
       ServerSocket s = new ServerSocket();
       s.setReuseAddress(true);
       try {
