@@ -60,9 +60,8 @@ public final class BlockedThreadGuard implements BeforeAllCallback, AfterEachCal
       @Override
       public void publish(LogRecord record) {
         if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-          Matcher m = BLOCKED_FOR.matcher(String.valueOf(record.getMessage()));
-          long blockedMs = m.find() ? Long.parseLong(m.group(1)) : -1;
-          WARNINGS.add(new Warning(record.getMessage() + where(record.getThrown()), System.nanoTime(), blockedMs));
+          WARNINGS.add(new Warning(record.getMessage() + where(record.getThrown()), System.nanoTime(),
+              blockedMs(String.valueOf(record.getMessage()))));
         }
       }
 
@@ -95,6 +94,12 @@ public final class BlockedThreadGuard implements BeforeAllCallback, AfterEachCal
    */
   public static void watch(Process process, Supplier<List<String>> output) {
     CHILDREN.add(new Child(process, output));
+  }
+
+  /** How long a blocked-thread warning says the loop was blocked, in ms; -1 when it does not say. */
+  static long blockedMs(String warning) {
+    Matcher m = BLOCKED_FOR.matcher(warning);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
   /** The blocked thread's top frames (Vert.x attaches its stack once it is over the warning time). */
@@ -183,11 +188,10 @@ public final class BlockedThreadGuard implements BeforeAllCallback, AfterEachCal
    */
   private static Warning childWarning(Child c, String line) {
     String text = "child pid " + c.process.pid() + ": " + line;
-    Matcher m = BLOCKED_FOR.matcher(line);
     int space = line.indexOf(' ');
     try {
       long agoMs = System.currentTimeMillis() - java.time.Instant.parse(line.substring(0, Math.max(0, space))).toEpochMilli();
-      return new Warning(text, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(agoMs), m.find() ? Long.parseLong(m.group(1)) : -1);
+      return new Warning(text, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(agoMs), blockedMs(line));
     } catch (java.time.format.DateTimeParseException e) {
       return new Warning(text, System.nanoTime(), -1);
     }

@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs a whole monitor once per test JVM before the first test, so that the JVM's one-time work
@@ -33,7 +31,6 @@ import java.util.regex.Pattern;
 final class BlockedThreadGuardWarmUp {
   static final String ENABLED = "vigil.test.warm-up";
   private static final Logger LOG = Logger.getLogger(BlockedThreadGuardWarmUp.class.getName());
-  private static final Pattern MS = Pattern.compile("blocked for (\\d+) ms");
   private static boolean done;
 
   private BlockedThreadGuardWarmUp() {}
@@ -51,8 +48,7 @@ final class BlockedThreadGuardWarmUp {
       LOG.log(Level.WARNING, "warm-up failed; the first tests may pay the JVM's class loading", e);
     }
     List<String> seen = BlockedThreadGuard.takeWarnings();
-    long longest = seen.stream().map(MS::matcher).filter(Matcher::find)
-        .mapToLong(m -> Long.parseLong(m.group(1))).max().orElse(0);
+    long longest = seen.stream().mapToLong(BlockedThreadGuard::blockedMs).filter(ms -> ms >= 0).max().orElse(0);
     LOG.info("warm-up ms=" + (System.nanoTime() - t0) / 1_000_000 + " blockedThreadWarnings=" + seen.size()
         + " longestBlockMs=" + longest + " (class loading of a cold JVM; charged to no test)");
   }
