@@ -28,6 +28,7 @@ import java.util.Iterator;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -129,9 +130,14 @@ public final class Vigil {
       GracefulShutdown shutdown) {}
 
   private static int run(VigilConfig config) {
+    // Handlers first: a SIGTERM between the port being logged and the handlers being installed
+    // would otherwise get the JVM's default (exit 143, no drain). Seen in ShutdownIT on a loaded machine.
+    AtomicReference<GracefulShutdown> shutdown = new AtomicReference<>();
+    Runnable drain = installSignals(shutdown, Logger.getLogger("vigil"));
     try {
       Running running = start(config);
-      installSignals(running.shutdown(), Logger.getLogger("vigil"));
+      shutdown.set(running.shutdown());
+      drain.run(); // a signal that came during the start drains now
       return -1;
     } catch (IllegalStateException e) {
       return FAILED;
@@ -184,7 +190,7 @@ public final class Vigil {
    * treat as a request to exit (status 129, no drain), is logged and ignored until reload exists:
    * a terminal closing or an operator trying a reload must not take the monitor down.
    */
-  private static void installSignals(GracefulShutdown shutdown, Logger log) {
+  private static Runnable installSignals(AtomicReference<GracefulShutdown> shutdown, Logger log) {
     try {
       Signal.handle(new Signal("HUP"), sig -> log.warning(
           "signal=SIGHUP ignored: config reload is not supported yet; restart to apply a new config"));
@@ -193,18 +199,26 @@ public final class Vigil {
       log.fine("signal=SIGHUP handler not installed: " + e.getMessage());
     }
     AtomicBoolean stopping = new AtomicBoolean();
+    AtomicBoolean drained = new AtomicBoolean();
+    // Runs the drain once a signal was seen and the monitor is running, whichever comes last.
+    Runnable drain = () -> {
+      GracefulShutdown s = shutdown.get();
+      if (stopping.get() && s != null && drained.compareAndSet(false, true)) {
+        new Thread(() -> System.exit(s.run()), "vigil-shutdown").start();
+      }
+    };
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), sig -> {
         if (stopping.compareAndSet(false, true)) {
-          log.info("signal=SIG" + sig.getName() + " shutting down");
-          Thread t = new Thread(() -> System.exit(shutdown.run()), "vigil-shutdown");
-          t.start();
+          log.info("signal=SIG" + sig.getName() + " shutting down" + (shutdown.get() == null ? " once started" : ""));
+          drain.run();
         } else {
           log.log(Level.WARNING, "signal=SIG" + sig.getName() + " again: exiting now, status 130");
           Runtime.getRuntime().halt(130);
         }
       });
     }
+    return drain;
   }
 
   /**

@@ -119,6 +119,27 @@ class ShutdownIT {
     }
   }
 
+  /**
+   * An orchestrator may stop a pod that is still starting. The handlers are installed before the
+   * start, so a SIGTERM at the first log line drains once the monitor runs and exits 0 (with the
+   * handlers installed after the start, as before, this was the JVM's default: 143, no drain).
+   */
+  @Test
+  void sigtermWhileStartingDrainsOnceStarted(@TempDir Path dir) throws Exception {
+    try (VigilProcess vigil = VigilProcess.run(dir, """
+        server: { host: 127.0.0.1, port: 0, shutdown: { drain-delay: 0s, timeout: 10s } }
+        checks: {}
+        """)) {
+      MonitorFixture.eventually(Duration.ofSeconds(20), "the first log line", () ->
+          vigil.lines().stream().anyMatch(l -> l.contains("lifecycle phase=STARTING")));
+      vigil.signal("TERM");
+      assertEquals(0, vigil.awaitExit(Duration.ofSeconds(30)), () -> "exit status; output: " + vigil.lines());
+      List<String> lines = vigil.lines();
+      assertTrue(lines.stream().anyMatch(l -> l.contains("signal=SIGTERM shutting down")), lines.toString());
+      assertTrue(lines.stream().anyMatch(l -> l.contains("lifecycle phase=STOPPED")), lines.toString());
+    }
+  }
+
   private static void poll(HttpClient client, String base, String path, List<Poll> polls, AtomicBoolean stop) {
     while (!stop.get()) {
       long sent = System.nanoTime();
