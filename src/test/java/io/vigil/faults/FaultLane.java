@@ -235,7 +235,10 @@ final class FaultLane implements AutoCloseable {
       }
     }
     long end = System.nanoTime();
-    List<Seen> seen = List.copyOf(results.subList(from, results.size()));
+    // Copy first: a view of the live list throws ConcurrentModificationException when a result
+    // arrives between taking the view and reading it (seen in CI as a case that was "not held").
+    List<Seen> all = List.copyOf(results);
+    List<Seen> seen = all.subList(from, all.size());
     FaultProxy.Counts connections = proxy.counts();
     Map<Reason, Integer> reasons = new EnumMap<>(Reason.class);
     long maxGap = 0;
@@ -317,8 +320,13 @@ final class FaultLane implements AutoCloseable {
     }
   }
 
+  /**
+   * Every dependent DOWN with a cause. A cause alone is not enough: a dependent whose own probe failed
+   * once, below its failure threshold, already names the DOWN store as cause while still UP.
+   */
   private boolean dependentsSettled(Snapshot s) {
-    return target.dependents().stream().allMatch(d -> s.check(d).map(c -> c.cause() != null).orElse(false));
+    return target.dependents().stream()
+        .allMatch(d -> s.check(d).map(c -> c.state() == CheckState.DOWN && c.cause() != null).orElse(false));
   }
 
   private boolean allUp(Snapshot s) {
