@@ -48,6 +48,14 @@ final class HostileClients implements AutoCloseable {
 
   static final int PIPELINE_DEPTH = 256;
   /**
+   * The nice value of the client threads ({@code -Dvigil.hostile.nice}, default 10). Real hostile
+   * clients run on other machines; here they share the monitor's two cores, and at equal priority
+   * their own CPU in the storm would be taken from the monitor. Niced, they still send everything at
+   * the same moment, but the kernel gives the monitor (and the prober, not niced) the CPU first.
+   * {@code -Dvigil.hostile.nice=0} gives the attack equal priority.
+   */
+  static final int NICE = Integer.getInteger("vigil.hostile.nice", 10);
+  /**
    * Receive buffer of the clients that never read. Without it loopback autotuning lets each socket
    * swallow up to net.ipv4.tcp_rmem's maximum (32 MB here) of kernel memory before the server sees
    * a full write queue: 2,000 such sockets would take the machine's memory, not the server's.
@@ -207,6 +215,9 @@ final class HostileClients implements AutoCloseable {
     @Override
     public void run() {
       try {
+        if (NICE != 0) {
+          Nice.thisThread(NICE);
+        }
         go.await();
         long from = System.nanoTime();
         long lastTick = 0;
