@@ -10,6 +10,7 @@ import java.util.Optional;
  * metrics all read this. {@code seq} is that of the last event it includes. {@code positions} maps a
  * check's name to its place in {@code checks}; the board shares one map across snapshots (it changes
  * only when a check is added), so a lookup by name costs O(1) without rebuilding an index per result.
+ * The board's {@code checks} are a {@link SharedChunks.Version}, immutable already and not copied.
  */
 public record Snapshot(
     long seq,
@@ -22,7 +23,7 @@ public record Snapshot(
     Map<String, Integer> positions) {
 
   public Snapshot {
-    checks = List.copyOf(checks);
+    checks = SharedChunks.isVersion(checks) ? checks : List.copyOf(checks);
     positions = positions == null ? Map.of() : positions;
   }
 

@@ -7,6 +7,7 @@ import io.vigil.model.CheckStatus;
 import io.vigil.model.Clock;
 import io.vigil.model.OverallState;
 import io.vigil.model.Reason;
+import io.vigil.model.SharedChunks;
 import io.vigil.model.Snapshot;
 import io.vigil.model.Transition;
 import java.time.Duration;
@@ -37,7 +38,8 @@ import java.util.Set;
  * UNKNOWN; DEGRADED when only non-critical checks are not UP. Startup, once passed, stays passed
  * (a board with no check yet waits for its first ones).
  *
- * <p>Cost per result is independent of the number of checks but for one copy of the status list:
+ * <p>Cost per result is independent of the number of checks (the status list is copied by chunks,
+ * {@link SharedChunks}):
  * each check's status is cached and recomputed only when it or a check it depends on changes, and
  * the overall state and readiness come from counters kept as states change.
  */
@@ -47,7 +49,9 @@ public final class StatusBoard {
   private final List<String> readinessGroup;
   /** Reverse {@code depends-on} edges: the checks whose cause may change when a check changes. */
   private final Map<String, List<Entry>> dependents = new HashMap<>();
-  private final List<CheckStatus> statuses = new ArrayList<>();
+  private final SharedChunks.Draft<CheckStatus> statuses = new SharedChunks.Draft<>();
+  /** Written by {@link #insert}, frozen into {@link #positions} by the next {@link #publish}. */
+  private final Map<String, Integer> positionsDraft = new HashMap<>();
   private Map<String, Integer> positions = Map.of();
   private final Tally tally = new Tally();
   private long seq;
@@ -213,9 +217,7 @@ public final class StatusBoard {
     for (String dep : spec.options().dependsOn()) {
       dependents.computeIfAbsent(dep, k -> new ArrayList<>()).add(e);
     }
-    Map<String, Integer> next = new HashMap<>(positions);
-    next.put(spec.name(), e.position);
-    positions = Map.copyOf(next);
+    positionsDraft.put(spec.name(), e.position);
     statuses.add(null);
     tally.count(e, +1);
     refresh(e, false);
@@ -243,7 +245,10 @@ public final class StatusBoard {
   }
 
   private void publish() {
-    snapshot = new Snapshot(seq, clock.wall(), overall, started(), draining, ready(), statuses, positions);
+    if (positions.size() != positionsDraft.size()) { // checks are only ever added
+      positions = Map.copyOf(positionsDraft);
+    }
+    snapshot = new Snapshot(seq, clock.wall(), overall, started(), draining, ready(), statuses.publish(), positions);
   }
 
   private CheckStatus status(Entry e) {
