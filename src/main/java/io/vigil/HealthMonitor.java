@@ -47,7 +47,7 @@ public final class HealthMonitor implements Drainable {
     this.vertx = vertx;
     this.config = config;
     this.registry = registry;
-    this.engine = new Engine(vertx, config, new CheckMetrics(registry, version));
+    this.engine = new Engine(vertx, config, new CheckMetrics(registry, version, config.latencyHistogram()));
   }
 
   /** A monitor for {@code config}; call {@link #start()} to begin checking. */

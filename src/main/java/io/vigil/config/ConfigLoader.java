@@ -1,6 +1,7 @@
 package io.vigil.config;
 
 import io.vigil.model.CheckOptions;
+import io.vigil.model.LatencyHistogram;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -8,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +34,8 @@ public final class ConfigLoader {
   static final int MAX_THRESHOLD = 1000;
   /** SnakeYAML refuses documents past about 3 million code points anyway. */
   static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+  /** Each bucket is a series per histogram; Prometheus' own client libraries default to 11-15. */
+  static final int MAX_BUCKETS = 30;
   private static final Pattern CHECK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
   private final Map<String, String> env;
 
@@ -71,11 +75,38 @@ public final class ConfigLoader {
     List<String> readiness = readiness(node.child("probes"));
     ConfigNode checksNode = node.child("checks");
     List<CheckConfig> checks = checks(checksNode);
+    LatencyHistogram histogram = latencyHistogram(node.child("metrics"));
     node.finish();
     List<String> declared = checksNode.keys().stream().filter(k -> !k.equals("defaults")).toList();
     validateReferences(checks, declared, readiness, problems);
     problems.throwIfAny(secrets);
-    return new VigilConfig(server, readiness, checks);
+    return new VigilConfig(server, readiness, checks, histogram);
+  }
+
+  /** {@code metrics: { latency-histogram: { scope, buckets } }}. */
+  private static LatencyHistogram latencyHistogram(ConfigNode metrics) {
+    ConfigNode n = metrics.child("latency-histogram");
+    List<String> scopes = Arrays.stream(LatencyHistogram.Scope.values()).map(LatencyHistogram.Scope::label).toList();
+    String scope = n.oneOf("scope", LatencyHistogram.DEFAULT.scope().label(), scopes);
+    List<Duration> buckets = n.durationList("buckets", MAX_BUCKETS);
+    n.finish();
+    metrics.finish();
+    if (buckets == null) {
+      buckets = LatencyHistogram.DEFAULT_BUCKETS;
+    } else if (buckets.isEmpty()) {
+      n.problem("buckets", "must name at least one bound (or set scope: off)");
+      buckets = LatencyHistogram.DEFAULT_BUCKETS;
+    } else {
+      for (int i = 1; i < buckets.size(); i++) {
+        if (buckets.get(i).compareTo(buckets.get(i - 1)) <= 0) {
+          n.problem("buckets", "must be in ascending order, each bound once (" + Durations.format(buckets.get(i))
+              + " comes after " + Durations.format(buckets.get(i - 1)) + ")");
+          buckets = LatencyHistogram.DEFAULT_BUCKETS;
+          break;
+        }
+      }
+    }
+    return new LatencyHistogram(LatencyHistogram.Scope.valueOf(scope.toUpperCase(Locale.ROOT).replace('-', '_')), buckets);
   }
 
   private static Object readYaml(String text, String source) {

@@ -129,6 +129,34 @@ public final class ConfigNode {
     return d;
   }
 
+  /** A list of at most {@code max} durations, each &gt; 0 and at most {@link Durations#MAX}; null when absent. */
+  public List<Duration> durationList(String key, int max) {
+    List<String> items = stringList(key);
+    if (items == null) {
+      return null;
+    }
+    if (items.size() > max) {
+      problem(key, "must have at most " + max + " entries (has " + items.size() + ")");
+      return List.of();
+    }
+    List<Duration> out = new ArrayList<>();
+    boolean bad = false;
+    for (int i = 0; i < items.size(); i++) {
+      String at = pathOf(key) + "[" + i + "]";
+      Duration d = Durations.parse(items.get(i));
+      if (d == null) {
+        problems.add(at, quote(items.get(i)) + " is not a duration (write 500ms, 5s, 1m)");
+        bad = true;
+      } else if (d.isNegative() || d.isZero() || d.compareTo(Durations.MAX) > 0) {
+        problems.add(at, "must be > 0 and at most " + Durations.format(Durations.MAX) + " (was " + items.get(i) + ")");
+        bad = true;
+      } else {
+        out.add(d);
+      }
+    }
+    return bad ? null : out;
+  }
+
   /** An integer of at least {@code min}. */
   public int integer(String key, int dflt, int min) {
     return integer(key, dflt, min, Integer.MAX_VALUE);

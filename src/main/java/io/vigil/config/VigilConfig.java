@@ -1,15 +1,23 @@
 package io.vigil.config;
 
+import io.vigil.model.LatencyHistogram;
 import java.util.List;
 
 /**
  * The whole validated configuration. {@code readinessChecks} null means "every critical check";
- * an empty list makes readiness about the monitor alone.
+ * an empty list makes readiness about the monitor alone. {@code latencyHistogram} is the
+ * {@code metrics.latency-histogram} section.
  */
-public record VigilConfig(ServerConfig server, List<String> readinessChecks, List<CheckConfig> checks) {
+public record VigilConfig(ServerConfig server, List<String> readinessChecks, List<CheckConfig> checks,
+    LatencyHistogram latencyHistogram) {
 
   public VigilConfig {
     readinessChecks = readinessChecks == null ? null : List.copyOf(readinessChecks);
     checks = List.copyOf(checks);
+    latencyHistogram = latencyHistogram == null ? LatencyHistogram.DEFAULT : latencyHistogram;
+  }
+
+  public VigilConfig(ServerConfig server, List<String> readinessChecks, List<CheckConfig> checks) {
+    this(server, readinessChecks, checks, LatencyHistogram.DEFAULT);
   }
 }

@@ -3,11 +3,13 @@ package io.vigil.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.vigil.model.CheckResult;
 import io.vigil.model.CheckState;
 import io.vigil.model.CheckStatus;
 import io.vigil.model.DisplayState;
+import io.vigil.model.LatencyHistogram;
 import io.vigil.model.OverallState;
 import io.vigil.model.Reason;
 import io.vigil.model.Snapshot;
@@ -31,22 +33,26 @@ public final class CheckMetrics {
   /** The status data key (epoch seconds) that a probe of a TLS endpoint reports its certificate's end in. */
   public static final String CERT_NOT_AFTER = "certNotAfter";
 
-  private static final Duration[] BUCKETS = {
-    Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-    Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)
-  };
-
   private final MeterRegistry registry;
+  private final LatencyHistogram histogram;
+  private final Duration[] buckets;
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
   private final Map<String, Meters> checks = new ConcurrentHashMap<>();
+  /** The histograms of {@link LatencyHistogram.Scope#PER_TYPE}, by check type. */
+  private final Map<String, Timer> byType = new ConcurrentHashMap<>();
 
-  /** The meters of one check, looked up once. */
+  /** The meters of one check, looked up once; {@code duration} is null without a histogram. */
   private record Meters(Timer duration, Counter successes, Counter failures, Map<Reason, Counter> byReason,
       Map<CheckState, Counter> transitions, AtomicReference<Double> certNotAfter) {}
 
   public CheckMetrics(MeterRegistry registry, String version) {
+    this(registry, version, LatencyHistogram.DEFAULT);
+  }
+
+  public CheckMetrics(MeterRegistry registry, String version, LatencyHistogram histogram) {
     this.registry = registry;
+    this.histogram = histogram;
+    this.buckets = histogram.buckets().toArray(Duration[]::new);
     Gauge.builder("vigil.build.info", () -> 1).description("Vigil build, as a label").tag("version", version)
         .register(registry);
     for (OverallState s : OverallState.values()) {
@@ -76,10 +82,11 @@ public final class CheckMetrics {
             ref -> status(ref, check, c -> c.lastSuccess() == null ? Double.NaN : c.lastSuccess().toEpochMilli() / 1000.0))
         .description("When the last probe succeeded, in Unix time").baseUnit("seconds").tag("check", check)
         .register(registry);
-    Timer duration = Timer.builder("vigil.check.duration").description("Probe latency")
-        .tags("check", check, "type", type).serviceLevelObjectives(BUCKETS)
-        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
+    Timer duration = switch (histogram.scope()) {
+      case PER_CHECK -> duration(Tags.of("check", check, "type", type));
+      case PER_TYPE -> byType.computeIfAbsent(type, t -> duration(Tags.of("type", t)));
+      case OFF -> null;
+    };
     Map<Reason, Counter> byReason = new EnumMap<>(Reason.class);
     for (Reason r : Reason.values()) {
       byReason.put(r, Counter.builder("vigil.check.failures").description("Failed probes by the reason the check shows")
@@ -92,6 +99,13 @@ public final class CheckMetrics {
     }
     checks.put(check, new Meters(duration, probes(check, type, "success"), probes(check, type, "failure"),
         byReason, transitions, new AtomicReference<>()));
+  }
+
+  private Timer duration(Tags tags) {
+    return Timer.builder("vigil.check.duration").description("Probe latency").tags(tags)
+        .serviceLevelObjectives(buckets)
+        .minimumExpectedValue(buckets[0]).maximumExpectedValue(buckets[buckets.length - 1])
+        .register(registry);
   }
 
   private Counter probes(String check, String type, String outcome) {
@@ -108,7 +122,9 @@ public final class CheckMetrics {
     if (m == null) {
       return; // not registered: a result racing the removal of its check
     }
-    m.duration().record(r.latency());
+    if (m.duration() != null) {
+      m.duration().record(r.latency());
+    }
     if (r.ok()) {
       m.successes().increment();
     } else {

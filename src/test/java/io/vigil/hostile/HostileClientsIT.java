@@ -90,6 +90,12 @@ class HostileClientsIT {
    */
   static final Set<Kind> KINDS = kinds(System.getProperty("vigil.hostile.kinds"));
   /**
+   * {@code -Dvigil.hostile.histogram=per-type} (or {@code off}) sets the monitor's
+   * {@code metrics.latency-histogram.scope}, to see what the {@code /metrics} rendering costs the
+   * probes; the default config (per check) is the one the test judges.
+   */
+  static final String HISTOGRAM = System.getProperty("vigil.hostile.histogram");
+  /**
    * More flags for the monitor's JVM, space-separated, to look inside a run, e.g.
    * {@code -Dvigil.hostile.jvm-args=-XX:StartFlightRecording=filename=target/hostile.jfr,settings=profile}.
    */
@@ -143,6 +149,11 @@ class HostileClientsIT {
   static String config(int targetPort) {
     StringBuilder b = new StringBuilder("""
         server: { host: 127.0.0.1, port: 0, details: always, shutdown: { drain-delay: 0s, timeout: 5s } }
+        """);
+    if (HISTOGRAM != null) {
+      b.append("metrics: { latency-histogram: { scope: ").append(HISTOGRAM).append(" } }\n");
+    }
+    b.append("""
         checks:
           defaults: { interval: 5s, timeout: 2s }
         """);
