@@ -23,10 +23,12 @@ import io.vigil.metrics.Registries;
 import io.vigil.shutdown.GracefulShutdown;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -167,14 +169,18 @@ public final class Vigil {
     Iterator<HttpVerticle> made = Stream.concat(Stream.of(http),
         Stream.generate(() -> new HttpVerticle(serving, listeners))).iterator();
     String httpDeployment;
+    Duration startTimeout = startTimeout(config.checks().size());
     try {
       // The hub first, so that its ring holds every event from the start and Last-Event-ID can resume.
       httpDeployment = serving.hub().compose(hub -> monitor.start())
           .compose(v -> vertx.deployVerticle(made::next, new DeploymentOptions().setInstances(instances)))
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          .toCompletionStage().toCompletableFuture().get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      log.severe("cannot start: " + monitor.secrets().scrub(String.valueOf(cause.getMessage()))
+      String why = e instanceof TimeoutException
+          ? "not started within " + startTimeout.toSeconds() + "s (" + config.checks().size() + " checks to deploy)"
+          : String.valueOf(cause.getMessage());
+      log.severe("cannot start: " + monitor.secrets().scrub(why)
           + " (host=" + config.server().host() + " port=" + config.server().port() + ")");
       vertx.close();
       throw new IllegalStateException("cannot start", cause);
@@ -190,6 +196,14 @@ public final class Vigil {
    * treat as a request to exit (status 129, no drain), is logged and ignored until reload exists:
    * a terminal closing or an operator trying a reload must not take the monitor down.
    */
+  /**
+   * How long the start may take before it is given up: 30 s, and 2 ms more per check (deploying
+   * 50,000 http checks takes about a minute here), so a start that hangs still fails loudly.
+   */
+  static Duration startTimeout(int checks) {
+    return Duration.ofSeconds(30).plusMillis(2L * checks);
+  }
+
   private static Runnable installSignals(AtomicReference<GracefulShutdown> shutdown, Logger log) {
     try {
       Signal.handle(new Signal("HUP"), sig -> log.warning(
