@@ -202,6 +202,17 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class, () -> loader.load(binary)).problems());
   }
 
+  /** SnakeYAML's default limit (3 Mi code points) refused this file before the loader's 4 MiB did. */
+  @Test
+  void fiftyThousandChecksFitInOneFile() {
+    StringBuilder yaml = new StringBuilder("checks:\n");
+    for (int i = 0; i < 50_000; i++) {
+      yaml.append("  target-").append(i).append(": { type: http, url: \"http://127.0.0.1:23456/targets/").append(i).append("\" }\n");
+    }
+    assertTrue(yaml.length() > 3 * 1024 * 1024, "more than SnakeYAML's default limit: " + yaml.length());
+    assertEquals(50_000, loader.parse(yaml.toString(), "big.yaml").checks().size());
+  }
+
   @Test
   void aVariableFileThatNeverEndsIsAProblemNotAnOutOfMemoryError() {
     ConfigLoader withEnv = new ConfigLoader(Map.of("PW_FILE", "/dev/zero"));
