@@ -141,13 +141,30 @@ def peers(d):
     return text
 
 
+def scale(d):
+    rows = []
+    for r in d['runs']:
+        rows.append(('{:,}'.format(r['n']), '{:,} of {:,}'.format(r['checks'], r['expected']),
+                     '%.3f' % r['cpu_ms_per_check'], '%.3f' % r['cores_busy'],
+                     '%.1f / %.2f' % (r['live_heap_mib'], r['live_heap_kib_per_check']),
+                     '%.1f / %.1f' % (r['interval_err_p50_ms'], r['interval_err_p99_ms']),
+                     '%.2f s (%.1f MiB)' % (r['scrape_s'], r['scrape_mib']), '%.1f s' % r['startup_s'],
+                     '%.0f' % r['rss_mib'],
+                     '' if r.get('marginal_heap_kib_per_check') is None else
+                     '%s ms, %.2f KiB, %.3f ms' % (r['marginal_cpu_ms_per_check'], r['marginal_heap_kib_per_check'],
+                                                   r['marginal_scrape_ms_per_check'])))
+    return table(['N', 'checks done (due)', 'CPU ms / check', 'cores busy', 'live heap MiB / KiB per check',
+                  'interval error p50 / p99 ms', 'one /metrics scrape', 'start -> /health/startup', 'RSS MiB',
+                  'per check added since the previous N: CPU, live heap, /metrics'], rows)
+
+
 def main():
     mode = 'quick' if '--quick' in sys.argv else 'full'
     m = load('machine', mode)
     if m:
         print('Machine: %(cores)d cores, %(cpu)s; %(java)s; Linux %(kernel)s; %(date)s; `%(command)s`\n' % m)
     for name, render in (('probe', probe), ('checkcost', checkcost), ('detect', detect), ('footprint', footprint),
-                         ('shutdown', shutdown), ('peers', peers)):
+                         ('shutdown', shutdown), ('peers', peers), ('scale', scale)):
         d = load(name, mode)
         print('### %s\n' % name)
         print(render(d) if d else '(no %s-%s.json in bench/out)' % (name, mode))
