@@ -16,7 +16,7 @@ process start to its first 200 with every dependency UP, and its RSS after the r
 
 Builds bench/actuator/target/actuator-peer.jar first when it is missing or older than its sources
 (./mvnw -q -f bench/actuator/pom.xml package -DskipTests; the first build downloads Spring Boot).
-`--quick` runs one round of 1 s per target and no warm-up: about 30 s in all, most of it Spring's
+`--quick` runs one round of 1 s per target and no warm-up: 40 to 47 s here, most of it Spring's
 start on one core; its figures only show that everything runs.
 """
 import json
