@@ -29,6 +29,8 @@ JAR = os.path.join(ROOT, 'target', 'vigil.jar')
 BENCH_SRC = os.path.join(ROOT, 'src', 'test', 'java', 'io', 'vigil', 'bench')
 BENCH_CLASSES = os.path.join(ROOT, 'target', 'bench-classes')
 OUT = os.path.join(ROOT, 'bench', 'out')
+ACTUATOR = os.path.join(ROOT, 'bench', 'actuator')
+ACTUATOR_JAR = os.path.join(ACTUATOR, 'target', 'actuator-peer.jar')
 HOST = '127.0.0.1'
 REDIS = ('127.0.0.1', 6379)
 POSTGRES = ('127.0.0.1', 5432)
@@ -86,6 +88,23 @@ def bench_classpath():
         with open(stamp, 'w') as f:
             f.write(str(time.time()))
     return BENCH_CLASSES + os.pathsep + JAR
+
+
+def actuator_jar():
+    """Builds bench/actuator (the Spring Boot Actuator peer of bench/actuator.py) with the repo's
+    Maven wrapper when its jar is missing or older than its sources, and returns the jar. Called
+    before a benchmark's time limit starts: the first build downloads Spring Boot from Maven Central."""
+    sources = [os.path.join(d, f) for d, _, files in os.walk(os.path.join(ACTUATOR, 'src')) for f in files]
+    newest = max(os.path.getmtime(p) for p in sources + [os.path.join(ACTUATOR, 'pom.xml')])
+    if os.path.isfile(ACTUATOR_JAR) and os.path.getmtime(ACTUATOR_JAR) >= newest:
+        return ACTUATOR_JAR
+    cmd = ['./mvnw', '-q', '-f', 'bench/actuator/pom.xml', 'package', '-DskipTests']
+    print('building bench/actuator: %s' % ' '.join(cmd), flush=True)
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if r.returncode != 0 or not os.path.isfile(ACTUATOR_JAR):
+        raise BenchError('building bench/actuator failed (%s); run it by hand to see why:\n%s'
+                         % (' '.join(cmd), (r.stdout + r.stderr)[-3000:]))
+    return ACTUATOR_JAR
 
 
 class TimeLimit(Exception):
@@ -201,13 +220,18 @@ def java(name, classname, args, cpus=None, jvm_flags=()):
                 + [str(a) for a in args], cpus=cpus)
 
 
+def java_jar(name, jar, args, cpus=None, jvm_flags=(), env=None):
+    """Starts `java [jvm_flags] -jar JAR args...`, as a program's README would run it."""
+    return Proc(name, ['java'] + list(jvm_flags) + ['-jar', jar] + [str(a) for a in args], cpus=cpus, env=env)
+
+
 def vigil(name, yaml_text, cpus=None, jvm_flags=(), env=None):
     """Starts `java -jar target/vigil.jar --config FILE` on a generated config (in the temp dir)."""
     need_jar()
     config = os.path.join(tempdir(), name + '.yaml')
     with open(config, 'w') as f:
         f.write(yaml_text)
-    return Proc(name, ['java'] + list(jvm_flags) + ['-jar', JAR, '--config', config], cpus=cpus, env=env)
+    return java_jar(name, JAR, ['--config', config], cpus=cpus, jvm_flags=jvm_flags, env=env)
 
 
 def four_checks(port, http_port, drain_delay='5s'):

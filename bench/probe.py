@@ -22,15 +22,16 @@ ENDPOINTS = ('/health/ready', '/health')
 def series(targets, connections, seconds, rounds):
     """Runs wrk against every target in turn, `rounds` times; returns {label: [wrk result...]}."""
     out = {label: [] for label, _, _ in targets}
+    width = max([22] + [len(label) for label in out])
     for r in range(rounds):
         for label, port, path in targets:
             res = b.wrk(port, path, THREADS, connections, seconds, cpus=WRK_CPU)
             if res['non2xx'] or any(res['errors'].values()):
-                raise b.BenchError('%s answered %d non-2xx and %s socket errors: all 4 checks should be UP'
+                raise b.BenchError('%s answered %d non-2xx and %s socket errors: every dependency should be UP'
                                    % (label, res['non2xx'], res['errors']))
             out[label].append(res)
-            print('  round %d  %-22s c=%-3d %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms'
-                  % (r + 1, label, connections, res['rps'], res['p50'], res['p99']), flush=True)
+            print('  round %d  %-*s c=%-3d %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms'
+                  % (r + 1, width, label, connections, res['rps'], res['p50'], res['p99']), flush=True)
     return out
 
 

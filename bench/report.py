@@ -25,18 +25,51 @@ def table(head, rows):
     return '\n'.join(out)
 
 
-def probe(d):
+def ratios(f, base, fmt='%.2f'):
+    """req/s, p50 and p99 of `f` over `base`, as `a / b / c`."""
+    return ' / '.join(fmt % (f[k] / base[k]) for k in ('rps', 'p50', 'p99'))
+
+
+def wrk_rows(d, extra=lambda kind, label: ()):
+    """A row per connection count and target of probe.py's series (labels `vigil /path`, `raw`):
+    req/s, p50, p99 and the ratios to raw, then the cells `extra` gives."""
     rows = []
     for kind, conns in (('loaded', d['connections']), ('single', 1)):
         if kind not in d:
             continue
         raw = d[kind]['raw']
         for label, f in d[kind].items():
-            ratio = '' if label == 'raw' else '%.2f / %.2f / %.2f' % (
-                f['rps'] / raw['rps'], f['p50'] / raw['p50'], f['p99'] / raw['p99'])
-            rows.append((conns, label.replace('vigil ', 'Vigil `') + ('`' if label != 'raw' else ''),
-                         spread(f, 'rps', '%.0f'), spread(f, 'p50', '%.3f'), spread(f, 'p99', '%.3f'), ratio))
-    return table(['connections', 'target', 'req/s', 'p50 ms', 'p99 ms', 'Vigil / raw: req/s, p50, p99'], rows)
+            who, _, path = label.partition(' ')
+            rows.append((conns, 'raw' if label == 'raw' else '%s `%s`' % (who.capitalize(), path),
+                         spread(f, 'rps', '%.0f'), spread(f, 'p50', '%.3f'), spread(f, 'p99', '%.3f'),
+                         '' if label == 'raw' else ratios(f, raw)) + tuple(extra(kind, label)))
+    return rows
+
+
+def probe(d):
+    return table(['connections', 'target', 'req/s', 'p50 ms', 'p99 ms', 'Vigil / raw: req/s, p50, p99'], wrk_rows(d))
+
+
+def actuator(d):
+    # Vigil's endpoint -> Actuator's that answers the same question.
+    pairs = {'vigil /health': 'actuator /actuator/health',
+             'vigil /health/ready': 'actuator /actuator/health/readiness'}
+
+    def against_actuator(kind, label):
+        return (ratios(d[kind][label], d[kind][pairs[label]], '%.3g') if label in pairs else '',)
+
+    text = table(['connections', 'target', 'req/s', 'p50 ms', 'p99 ms', '/ raw: req/s, p50, p99',
+                  'Vigil / Actuator: req/s, p50, p99'], wrk_rows(d, against_actuator))
+    servers = d['servers']
+    rows = [(who, '`%s`' % s['ready_path'], '%.2f' % s['startup_s'], '%.2f' % s['startup_cpu_s'], '%.0f' % s['rss_mib'])
+            for who, s in (('Vigil (4 checks)', servers['vigil']), ('Spring Boot %s Actuator' % d['spring_boot'],
+                                                                    servers['actuator']),
+                           ('RawServer (bare Vert.x)', servers['raw']))]
+    v, a = servers['vigil'], servers['actuator']
+    rows.append(('ratio Vigil / Actuator', '', '%.3g' % (v['startup_s'] / a['startup_s']),
+                 '%.3g' % (v['startup_cpu_s'] / a['startup_cpu_s']), '%.3g' % (v['rss_mib'] / a['rss_mib'])))
+    return text + '\n\n' + table(['server', 'first 200 on', 'start -> first 200, s',
+                                   'CPU-s to then', 'RSS after the run, MiB'], rows)
 
 
 def spread(f, key, fmt):
@@ -164,7 +197,7 @@ def main():
     if m:
         print('Machine: %(cores)d cores, %(cpu)s; %(java)s; Linux %(kernel)s; %(date)s; `%(command)s`\n' % m)
     for name, render in (('probe', probe), ('checkcost', checkcost), ('detect', detect), ('footprint', footprint),
-                         ('shutdown', shutdown), ('peers', peers), ('scale', scale)):
+                         ('shutdown', shutdown), ('peers', peers), ('actuator', actuator), ('scale', scale)):
         d = load(name, mode)
         print('### %s\n' % name)
         print(render(d) if d else '(no %s-%s.json in bench/out)' % (name, mode))
