@@ -18,6 +18,7 @@ a full run also writes docs/scale-curve.svg, the plot docs/benchmarks.md shows.
 """
 import math
 import os
+import resource
 import signal
 import sys
 import time
@@ -124,8 +125,33 @@ def svg(runs, title, interval_s):
     return '\n'.join(out) + '\n'
 
 
+def open_files_limit(wanted):
+    """Raises the open-files limit towards `wanted`, as far as allowed (root with CAP_SYS_RESOURCE
+    beyond the hard limit); Vigil and the target inherit it. Returns the limit now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for limit in ((wanted, max(hard, wanted)), (min(wanted, hard), hard)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, limit)
+            break
+        except (ValueError, OSError):
+            continue
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def files_needed(n):
+    """Each http check keeps its connection to the target open between probes: N files in Vigil and
+    N in the target, plus the JVM's own."""
+    return n + 2000
+
+
 def run(quick):
     sizes = [100, 1000] if quick else [100, 1000, 10000, 50000]
+    limit = open_files_limit(files_needed(max(sizes)))
+    skipped = [n for n in sizes if files_needed(n) > limit]
+    sizes = [n for n in sizes if n not in skipped]
+    for n in skipped:
+        print('N=%d skipped: it needs about %d open files per process, the limit here is %d (ulimit -n; raising it '
+              'needs CAP_SYS_RESOURCE)' % (n, files_needed(n), limit), flush=True)
     interval_s = QUICK_INTERVAL_S if quick else INTERVAL_S
     warm_s, measure_s = interval_s, 2 * interval_s
     target, target_port = b.target_server(max(sizes), cpus=TARGET_CPU)
@@ -137,6 +163,7 @@ def run(quick):
         runs.append(r)
     target.check_alive()
     result = {'interval_s': interval_s, 'jitter_ms': jitter_ms(interval_s), 'measure_s': measure_s,
+              'skipped': {n: 'needs about %d open files, limit %d' % (files_needed(n), limit) for n in skipped},
               'pinning': 'Vigil on CPU %d, target on CPU %d' % (VIGIL_CPU, TARGET_CPU), 'runs': runs}
     plot = svg(runs, 'Vigil scale curve (%s run)' % ('quick' if quick else 'full'), interval_s)
     os.makedirs(b.OUT, exist_ok=True)
