@@ -109,7 +109,7 @@ public final class ConfigLoader {
         }
       }
     }
-    return new LatencyHistogram(LatencyHistogram.Scope.valueOf(scope.toUpperCase(Locale.ROOT).replace('-', '_')), buckets);
+    return new LatencyHistogram(LatencyHistogram.Scope.ofLabel(scope), buckets);
   }
 
   private static Object readYaml(String text, String source) {

@@ -113,23 +113,29 @@ public final class ConfigNode {
     if (v == null) {
       return dflt;
     }
+    Duration d = checkedDuration(pathOf(key), v, allowZero);
+    return d == null ? dflt : d;
+  }
+
+  /** {@code v} as a duration in range, or null once its problem at {@code at} is recorded. */
+  private Duration checkedDuration(String at, Object v, boolean allowZero) {
     Duration d = v instanceof Map || v instanceof List ? null : Durations.parse(String.valueOf(v));
     if (d == null) {
-      problem(key, quote(v) + " is not a duration (write 500ms, 5s, 1m)");
-      return dflt;
+      problems.add(at, quote(v) + " is not a duration (write 500ms, 5s, 1m)");
+      return null;
     }
     if (d.isNegative() || (d.isZero() && !allowZero)) {
-      problem(key, "must be " + (allowZero ? ">= 0" : "> 0") + " (was " + v + ")");
-      return dflt;
+      problems.add(at, "must be " + (allowZero ? ">= 0" : "> 0") + " (was " + v + ")");
+      return null;
     }
     if (d.compareTo(Durations.MAX) > 0) {
-      problem(key, "must be at most " + Durations.format(Durations.MAX) + " (was " + v + ")");
-      return dflt;
+      problems.add(at, "must be at most " + Durations.format(Durations.MAX) + " (was " + v + ")");
+      return null;
     }
     return d;
   }
 
-  /** A list of at most {@code max} durations, each &gt; 0 and at most {@link Durations#MAX}; null when absent. */
+  /** A list of at most {@code max} durations, each as {@link #duration(String, Duration)} reads one; null when absent or wrong. */
   public List<Duration> durationList(String key, int max) {
     List<String> items = stringList(key);
     if (items == null) {
@@ -140,21 +146,13 @@ public final class ConfigNode {
       return List.of();
     }
     List<Duration> out = new ArrayList<>();
-    boolean bad = false;
     for (int i = 0; i < items.size(); i++) {
-      String at = pathOf(key) + "[" + i + "]";
-      Duration d = Durations.parse(items.get(i));
-      if (d == null) {
-        problems.add(at, quote(items.get(i)) + " is not a duration (write 500ms, 5s, 1m)");
-        bad = true;
-      } else if (d.isNegative() || d.isZero() || d.compareTo(Durations.MAX) > 0) {
-        problems.add(at, "must be > 0 and at most " + Durations.format(Durations.MAX) + " (was " + items.get(i) + ")");
-        bad = true;
-      } else {
+      Duration d = checkedDuration(pathOf(key) + "[" + i + "]", items.get(i), false);
+      if (d != null) {
         out.add(d);
       }
     }
-    return bad ? null : out;
+    return out.size() == items.size() ? out : null;
   }
 
   /** An integer of at least {@code min}. */

@@ -16,8 +16,4 @@ public record VigilConfig(ServerConfig server, List<String> readinessChecks, Lis
     checks = List.copyOf(checks);
     latencyHistogram = latencyHistogram == null ? LatencyHistogram.DEFAULT : latencyHistogram;
   }
-
-  public VigilConfig(ServerConfig server, List<String> readinessChecks, List<CheckConfig> checks) {
-    this(server, readinessChecks, checks, LatencyHistogram.DEFAULT);
-  }
 }

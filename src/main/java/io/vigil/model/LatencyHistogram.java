@@ -1,6 +1,7 @@
 package io.vigil.model;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -17,6 +18,12 @@ public record LatencyHistogram(Scope scope, List<Duration> buckets) {
     /** How the config writes it: {@code per-check}, {@code per-type}, {@code off}. */
     public String label() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The scope whose {@link #label()} is {@code label}. */
+    public static Scope ofLabel(String label) {
+      return Arrays.stream(values()).filter(s -> s.label().equals(label)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no latency-histogram scope \"" + label + "\""));
     }
   }
 
