@@ -119,7 +119,7 @@ public final class HealthMonitor implements Drainable {
 
   /** Serves Prometheus text (OpenMetrics on request, JSON with {@code ?format=json}). */
   public Handler<RoutingContext> metricsHandler() {
-    return new MetricsHandler(registry, engine::changes);
+    return new MetricsHandler(registry, engine);
   }
 
   /**

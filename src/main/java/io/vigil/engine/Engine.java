@@ -13,6 +13,7 @@ import io.vigil.check.Checks;
 import io.vigil.config.CheckConfig;
 import io.vigil.config.Secrets;
 import io.vigil.config.VigilConfig;
+import io.vigil.metrics.CheckFamilies;
 import io.vigil.metrics.CheckMetrics;
 import io.vigil.model.CheckOptions;
 import io.vigil.model.CheckSpec;
@@ -166,6 +167,11 @@ public final class Engine implements MonitorView {
   @Override
   public long changes() {
     return boardVerticle.changes();
+  }
+
+  @Override
+  public CheckFamilies checkFamilies() {
+    return metrics;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.vigil.engine;
 
+import io.vigil.metrics.CheckFamilies;
 import io.vigil.model.CheckStatus;
 import io.vigil.model.Snapshot;
 import java.util.function.Predicate;
@@ -27,6 +28,9 @@ public interface MonitorView {
    * the metrics before it is counted, so a body rendered after reading a count shows that change.
    */
   long changes();
+
+  /** The series of the checks for {@code /metrics}, written as they are read. */
+  CheckFamilies checkFamilies();
 
   /** Which checks readiness follows: the critical ones, or {@code probes.readiness.checks}. */
   Predicate<CheckStatus> readinessGroup();

@@ -14,9 +14,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vigil.engine.MonitorView;
 import io.vigil.http.MetricsRenderer.Format;
 import java.util.Locale;
-import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,23 +35,23 @@ public final class MetricsHandler implements Handler<RoutingContext> {
   static final long SEND_BYTES_PER_SECOND = 32L << 20;
 
   private final PrometheusMeterRegistry registry;
-  private final LongSupplier changes;
+  private final MonitorView view;
   private MetricsRenderer renderer;
   private SendGate gate;
 
   /**
-   * A handler with its own renderer and gate, for embedding ({@code HealthMonitor.metricsHandler()});
-   * {@code changes} counts the monitor's state changes ({@link io.vigil.engine.MonitorView#changes}).
+   * A handler with its own renderer and gate, for embedding ({@code HealthMonitor.metricsHandler()}):
+   * the registry's meters and the view's checks.
    */
-  public MetricsHandler(PrometheusMeterRegistry registry, LongSupplier changes) {
+  public MetricsHandler(PrometheusMeterRegistry registry, MonitorView view) {
     this.registry = registry;
-    this.changes = changes;
+    this.view = view;
   }
 
   /** A handler sharing {@code renderer} and {@code gate} with the other HTTP verticle instances. */
   MetricsHandler(MetricsRenderer renderer, SendGate gate) {
     this.registry = null;
-    this.changes = null;
+    this.view = null;
     this.renderer = renderer;
     this.gate = gate;
   }
@@ -93,27 +93,8 @@ public final class MetricsHandler implements Handler<RoutingContext> {
 
   private synchronized void ensureShared(Vertx vertx) {
     if (renderer == null) {
-      renderer = new MetricsRenderer(vertx, registry, changes);
+      renderer = new MetricsRenderer(vertx, registry, view.checkFamilies(), view::changes);
       gate = new SendGate(vertx, SENDS_AT_ONCE, SEND_HOLD_MS, SEND_BYTES_PER_SECOND);
     }
-  }
-
-  /** Every meter with its tags and current measurements. */
-  static JsonObject json(MeterRegistry registry) {
-    JsonArray meters = new JsonArray();
-    for (Meter m : registry.getMeters()) {
-      JsonObject tags = new JsonObject();
-      for (Tag t : m.getId().getTags()) {
-        tags.put(t.getKey(), t.getValue());
-      }
-      JsonObject values = new JsonObject();
-      for (Measurement v : m.measure()) {
-        double d = v.getValue();
-        values.put(v.getStatistic().getTagValueRepresentation(), Double.isFinite(d) ? d : null);
-      }
-      meters.add(new JsonObject().put("name", m.getId().getName()).put("type", m.getId().getType().name().toLowerCase(Locale.ROOT))
-          .put("tags", tags).put("values", values));
-    }
-    return new JsonObject().put("meters", meters);
   }
 }

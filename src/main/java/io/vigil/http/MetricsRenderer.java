@@ -5,7 +5,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.vigil.metrics.CheckFamilies;
+import io.vigil.metrics.Family;
+import io.vigil.metrics.TextSink;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.Map;
@@ -62,15 +69,22 @@ final class MetricsRenderer {
 
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
+  private final CheckFamilies families;
   private final LongSupplier changes;
+  private final ExpositionFormatWriter prometheusText = PrometheusTextFormatWriter.create();
+  private final ExpositionFormatWriter openMetricsText = OpenMetricsTextFormatWriter.create();
   private final Map<Format, Slot> slots = new EnumMap<>(Format.class);
   private volatile WorkerExecutor worker;
   private volatile long renders;
 
-  /** {@code changes} counts state changes, each counted once the registry shows it ({@link io.vigil.engine.MonitorView#changes}). */
-  MetricsRenderer(Vertx vertx, PrometheusMeterRegistry registry, LongSupplier changes) {
+  /**
+   * The registry's meters and the checks' {@code families}; {@code changes} counts state changes,
+   * each counted once the metrics show it ({@link io.vigil.engine.MonitorView#changes}).
+   */
+  MetricsRenderer(Vertx vertx, PrometheusMeterRegistry registry, CheckFamilies families, LongSupplier changes) {
     this.vertx = vertx;
     this.registry = registry;
+    this.families = families;
     this.changes = changes;
     for (Format f : Format.values()) {
       slots.put(f, new Slot());
@@ -119,8 +133,8 @@ final class MetricsRenderer {
     long start = System.nanoTime();
     Buffer body;
     try {
-      body = format == Format.JSON ? Bodies.direct(MetricsHandler.json(registry).toBuffer().getBytes())
-          : Bodies.written(sizeHint + sizeHint / 8, out -> registry.scrape(out, format.contentType));
+      body = format == Format.JSON ? Bodies.direct(JsonMeters.of(registry, families).toBuffer().getBytes())
+          : Bodies.written(sizeHint + sizeHint / 8, out -> text(out, format));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -131,6 +145,17 @@ final class MetricsRenderer {
       LOG.info(() -> "metrics rendering slow format=" + format + " bytes=" + body.length() + " tookMs=" + took / 1_000_000);
     }
     return new Rendered(body, done, Math.max(MIN_REUSE_NANOS, REUSE_FACTOR * took), shown);
+  }
+
+  /**
+   * The checks' series straight from their counters, then the registry's other meters through the
+   * Prometheus client (which would build an object per series first; see {@link io.vigil.metrics.CheckMetrics}).
+   */
+  private void text(OutputStream out, Format format) throws IOException {
+    boolean openMetrics = format == Format.OPENMETRICS;
+    TextSink.write(families, out, openMetrics);
+    ExpositionFormatWriter writer = openMetrics ? openMetricsText : prometheusText;
+    writer.write(out, registry.getPrometheusRegistry().scrape(name -> !name.startsWith(Family.PREFIX))); // OpenMetrics' # EOF last
   }
 
   private WorkerExecutor worker() {

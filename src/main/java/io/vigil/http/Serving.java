@@ -48,7 +48,7 @@ public final class Serving {
     this.view = view;
     this.access = new Access(server.details(), server.token());
     this.renderings = new Renderings(vertx);
-    this.metrics = new MetricsRenderer(vertx, registry, view::changes);
+    this.metrics = new MetricsRenderer(vertx, registry, view.checkFamilies(), view::changes);
     this.sends = new SendGate(vertx, MetricsHandler.SENDS_AT_ONCE, MetricsHandler.SEND_HOLD_MS,
         MetricsHandler.SEND_BYTES_PER_SECOND);
     this.options = server.serving();

@@ -1,10 +1,7 @@
 package io.vigil.metrics;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vigil.model.CheckResult;
 import io.vigil.model.CheckState;
 import io.vigil.model.CheckStatus;
@@ -14,45 +11,55 @@ import io.vigil.model.OverallState;
 import io.vigil.model.Reason;
 import io.vigil.model.Snapshot;
 import io.vigil.model.Transition;
-import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.ToDoubleFunction;
+import java.util.function.LongSupplier;
 
 /**
  * Vigil's own meters (README, "Metrics"). Gauges read the latest snapshot, so they can never
  * disagree with {@code /health}; counters and the latency histogram are fed one result at a time,
  * with the reason the board gave the check (the one the events and {@code /health} show). Every
- * counter of the fixed reasons and states is registered at 0 with its check, so that
+ * counter of the fixed reasons and states exists from its check's registration, at 0, so that
  * {@code increase()} sees the first failure. Labels are check name, type, criticality, outcome,
  * reason and state: all of low cardinality.
+ *
+ * <p>The per-check series (39 a check) are not Micrometer meters: they are counters in plain
+ * arrays, written straight to whatever reads them ({@link #writeTo}). A scrape through Micrometer
+ * first builds a snapshot object per series and holds them all until the text is written: at 2,000
+ * checks some 60 MB live at once, and each young collection during a rendering copied it, pausing
+ * the probes for 35-70 ms. Written as they are read, the series leave nothing live but the body.
+ * The monitor's few overall gauges stay Micrometer meters. The series still reach
+ * {@code registry.scrape()} (an embedding program's own endpoint) through a collector in the
+ * registry's Prometheus registry.
  */
-public final class CheckMetrics {
+public final class CheckMetrics implements CheckFamilies {
   /** The status data key (epoch seconds) that a probe of a TLS endpoint reports its certificate's end in. */
   public static final String CERT_NOT_AFTER = "certNotAfter";
 
-  private final MeterRegistry registry;
   private final LatencyHistogram histogram;
-  private final Duration[] buckets;
+  private final LongSupplier nanoTime;
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
-  private final Map<String, Meters> checks = new ConcurrentHashMap<>();
-  /** The histograms of {@link LatencyHistogram.Scope#PER_TYPE}, by check type. */
-  private final Map<String, Timer> byType = new ConcurrentHashMap<>();
+  private final Map<String, CheckSeries> checks = new ConcurrentHashMap<>();
+  /** In registration order: the order they are written in. */
+  private final Queue<CheckSeries> ordered = new ConcurrentLinkedQueue<>();
+  /** The histograms of {@link LatencyHistogram.Scope#PER_TYPE}, by check type, in order of first use. */
+  private final Map<String, LatencyCounts> byType = new ConcurrentHashMap<>();
+  private final Queue<String> types = new ConcurrentLinkedQueue<>();
 
-  /** The meters of one check, looked up once; {@code duration} is null without a histogram. */
-  private record Meters(Timer duration, Counter successes, Counter failures, Map<Reason, Counter> byReason,
-      Map<CheckState, Counter> transitions, AtomicReference<Double> certNotAfter) {}
-
-  public CheckMetrics(MeterRegistry registry, String version) {
+  public CheckMetrics(PrometheusMeterRegistry registry, String version) {
     this(registry, version, LatencyHistogram.DEFAULT);
   }
 
-  public CheckMetrics(MeterRegistry registry, String version, LatencyHistogram histogram) {
-    this.registry = registry;
+  public CheckMetrics(PrometheusMeterRegistry registry, String version, LatencyHistogram histogram) {
+    this(registry, version, histogram, System::nanoTime);
+  }
+
+  CheckMetrics(PrometheusMeterRegistry registry, String version, LatencyHistogram histogram, LongSupplier nanoTime) {
     this.histogram = histogram;
-    this.buckets = histogram.buckets().toArray(Duration[]::new);
+    this.nanoTime = nanoTime;
     Gauge.builder("vigil.build.info", () -> 1).description("Vigil build, as a label").tag("version", version)
         .register(registry);
     for (OverallState s : OverallState.values()) {
@@ -64,53 +71,23 @@ public final class CheckMetrics {
         .description("1 when /health/ready answers 200").register(registry);
     Gauge.builder("vigil.draining", snapshot, ref -> ref.get() != null && ref.get().draining() ? 1 : 0)
         .description("1 while the monitor drains before it stops").register(registry);
+    registry.getPrometheusRegistry().register(new CheckCollector(this));
   }
 
-  /** Registers every meter of a check, counters at 0; call once per check, before its first result. */
+  /** Registers every series of a check, counters at 0; call once per check, before its first result. */
   public void register(String check, String type, boolean critical) {
-    Gauge.builder("vigil.check.up", snapshot, ref -> isUp(state(ref, check)) ? 1 : 0)
-        .description("1 when the check is UP after thresholds")
-        .tags("check", check, "type", type, "critical", String.valueOf(critical)).register(registry);
-    for (DisplayState s : DisplayState.values()) {
-      Gauge.builder("vigil.check.state", snapshot, ref -> state(ref, check) == s ? 1 : 0)
-          .description("State of the check as /health shows it: 1 for the current one, 0 for the others")
-          .tags("check", check, "state", s.name()).register(registry);
-    }
-    Gauge.builder("vigil.check.consecutive.failures", snapshot, ref -> status(ref, check, c -> c.consecutiveFailures()))
-        .description("Failed probes in a row").tag("check", check).register(registry);
-    Gauge.builder("vigil.check.last.success.timestamp", snapshot,
-            ref -> status(ref, check, c -> c.lastSuccess() == null ? Double.NaN : c.lastSuccess().toEpochMilli() / 1000.0))
-        .description("When the last probe succeeded, in Unix time").baseUnit("seconds").tag("check", check)
-        .register(registry);
-    Timer duration = switch (histogram.scope()) {
-      case PER_CHECK -> duration(Tags.of("check", check, "type", type));
-      case PER_TYPE -> byType.computeIfAbsent(type, t -> duration(Tags.of("type", t)));
+    LatencyCounts latency = switch (histogram.scope()) {
+      case PER_CHECK -> new LatencyCounts(histogram.buckets(), nanoTime);
+      case PER_TYPE -> byType.computeIfAbsent(type, t -> {
+        types.add(t);
+        return new LatencyCounts(histogram.buckets(), nanoTime);
+      });
       case OFF -> null;
     };
-    Map<Reason, Counter> byReason = new EnumMap<>(Reason.class);
-    for (Reason r : Reason.values()) {
-      byReason.put(r, Counter.builder("vigil.check.failures").description("Failed probes by the reason the check shows")
-          .tags("check", check, "reason", r.label()).register(registry));
+    CheckSeries series = new CheckSeries(check, type, critical, latency);
+    if (checks.putIfAbsent(check, series) == null) {
+      ordered.add(series);
     }
-    Map<CheckState, Counter> transitions = new EnumMap<>(CheckState.class);
-    for (CheckState s : CheckState.values()) {
-      transitions.put(s, Counter.builder("vigil.check.transitions").description("State changes of a check by new state")
-          .tags("check", check, "to", s.name()).register(registry));
-    }
-    checks.put(check, new Meters(duration, probes(check, type, "success"), probes(check, type, "failure"),
-        byReason, transitions, new AtomicReference<>()));
-  }
-
-  private Timer duration(Tags tags) {
-    return Timer.builder("vigil.check.duration").description("Probe latency").tags(tags)
-        .serviceLevelObjectives(buckets)
-        .minimumExpectedValue(buckets[0]).maximumExpectedValue(buckets[buckets.length - 1])
-        .register(registry);
-  }
-
-  private Counter probes(String check, String type, String outcome) {
-    return Counter.builder("vigil.check.probes").description("Probes run")
-        .tags("check", check, "type", type, "outcome", outcome).register(registry);
   }
 
   /**
@@ -118,43 +95,35 @@ public final class CheckMetrics {
    * failure is counted under (e.g. {@code dependency}, not the probe's own {@code http_status}).
    */
   public void record(CheckResult r, CheckStatus status) {
-    Meters m = checks.get(r.check());
-    if (m == null) {
+    CheckSeries s = checks.get(r.check());
+    if (s == null) {
       return; // not registered: a result racing the removal of its check
     }
-    if (m.duration() != null) {
-      m.duration().record(r.latency());
+    if (s.latency != null) {
+      s.latency.record(r.latency());
     }
     if (r.ok()) {
-      m.successes().increment();
+      s.succeeded();
     } else {
-      m.failures().increment();
-      Reason shown = status != null && status.reason() != null ? status.reason() : r.reason();
-      m.byReason().get(shown).increment();
+      s.failed(status != null && status.reason() != null ? status.reason() : r.reason());
     }
+    // Kept while later probes fail before the handshake: the last certificate seen.
     if (r.data().get(CERT_NOT_AFTER) instanceof Number notAfter) {
-      certificate(r.check(), m, notAfter.doubleValue());
-    }
-  }
-
-  /**
-   * Keeps the end of the check's TLS certificate; the gauge appears with the first probe that saw a
-   * certificate and keeps the last one seen while later probes fail before the handshake.
-   */
-  private void certificate(String check, Meters m, double notAfter) {
-    if (m.certNotAfter().getAndSet(notAfter) == null) {
-      Gauge.builder("vigil.check.cert.expiry.timestamp", m.certNotAfter(), c -> c.get() == null ? Double.NaN : c.get())
-          .description("When the check's TLS certificate expires, in Unix time").baseUnit("seconds")
-          .tag("check", check).register(registry);
+      s.certificate(notAfter.doubleValue());
     }
   }
 
   /** Counts a check's state change (the overall state is a gauge, not counted here). */
   public void record(Transition t) {
-    Meters m = checks.get(t.check());
-    if (m != null) {
-      m.transitions().get(CheckState.valueOf(t.to())).increment();
+    CheckSeries s = checks.get(t.check());
+    if (s != null) {
+      s.changedTo(CheckState.valueOf(t.to()));
     }
+  }
+
+  /** The series of {@code check}, or null (tests). */
+  CheckSeries series(String check) {
+    return checks.get(check);
   }
 
   /** The snapshot gauges read from now on. */
@@ -162,19 +131,96 @@ public final class CheckMetrics {
     snapshot.set(s);
   }
 
-  /** UP after thresholds: DEGRADED is UP with failing probes below the threshold. */
-  private static boolean isUp(DisplayState s) {
-    return s == DisplayState.UP || s == DisplayState.DEGRADED;
+  @Override
+  public void writeTo(SeriesSink sink) {
+    Snapshot snap = snapshot.get();
+    sink.family(Family.CERT_EXPIRY);
+    for (CheckSeries s : ordered) {
+      if (!Double.isNaN(s.certNotAfter())) {
+        sink.sample(new String[] {"check", s.check}, s.certNotAfter());
+      }
+    }
+    sink.family(Family.CONSECUTIVE_FAILURES);
+    for (CheckSeries s : ordered) {
+      CheckStatus c = status(snap, s.check);
+      sink.sample(new String[] {"check", s.check}, c == null ? Double.NaN : c.consecutiveFailures());
+    }
+    writeLatencies(sink);
+    sink.family(Family.FAILURES);
+    for (CheckSeries s : ordered) {
+      for (Reason r : Reason.values()) {
+        sink.sample(new String[] {"check", s.check, "reason", r.label()}, s.failures(r));
+      }
+    }
+    sink.family(Family.LAST_SUCCESS);
+    for (CheckSeries s : ordered) {
+      CheckStatus c = status(snap, s.check);
+      sink.sample(new String[] {"check", s.check},
+          c == null || c.lastSuccess() == null ? Double.NaN : c.lastSuccess().toEpochMilli() / 1000.0);
+    }
+    sink.family(Family.PROBES);
+    for (CheckSeries s : ordered) {
+      sink.sample(new String[] {"check", s.check, "outcome", "failure", "type", s.type}, s.failures());
+      sink.sample(new String[] {"check", s.check, "outcome", "success", "type", s.type}, s.successes());
+    }
+    sink.family(Family.STATE);
+    for (CheckSeries s : ordered) {
+      DisplayState shown = displayState(snap, s.check);
+      for (DisplayState d : DisplayState.values()) {
+        sink.sample(new String[] {"check", s.check, "state", d.name()}, shown == d ? 1 : 0);
+      }
+    }
+    sink.family(Family.TRANSITIONS);
+    for (CheckSeries s : ordered) {
+      for (CheckState to : CheckState.values()) {
+        sink.sample(new String[] {"check", s.check, "to", to.name()}, s.transitions(to));
+      }
+    }
+    sink.family(Family.UP);
+    for (CheckSeries s : ordered) {
+      DisplayState shown = displayState(snap, s.check);
+      boolean up = shown == DisplayState.UP || shown == DisplayState.DEGRADED; // DEGRADED: failing below the threshold
+      sink.sample(new String[] {"check", s.check, "critical", s.critical, "type", s.type}, up ? 1 : 0);
+    }
   }
 
-  private static DisplayState state(AtomicReference<Snapshot> ref, String check) {
-    Snapshot s = ref.get();
-    return s == null ? DisplayState.UNKNOWN
-        : s.check(check).map(CheckStatus::displayState).orElse(DisplayState.UNKNOWN);
+  private void writeLatencies(SeriesSink sink) {
+    if (histogram.scope() == LatencyHistogram.Scope.OFF) {
+      return;
+    }
+    long[] cumulative = new long[histogram.buckets().size() + 1];
+    boolean perCheck = histogram.scope() == LatencyHistogram.Scope.PER_CHECK;
+    sink.family(Family.DURATION);
+    if (perCheck) {
+      for (CheckSeries s : ordered) {
+        double sum = s.latency.read(cumulative);
+        sink.histogram(new String[] {"check", s.check, "type", s.type}, s.latency.bounds(), cumulative, sum);
+      }
+    } else {
+      for (String type : types) {
+        LatencyCounts l = byType.get(type);
+        double sum = l.read(cumulative);
+        sink.histogram(new String[] {"type", type}, l.bounds(), cumulative, sum);
+      }
+    }
+    sink.family(Family.DURATION_MAX);
+    if (perCheck) {
+      for (CheckSeries s : ordered) {
+        sink.sample(new String[] {"check", s.check, "type", s.type}, s.latency.max());
+      }
+    } else {
+      for (String type : types) {
+        sink.sample(new String[] {"type", type}, byType.get(type).max());
+      }
+    }
   }
 
-  private static double status(AtomicReference<Snapshot> ref, String check, ToDoubleFunction<CheckStatus> f) {
-    Snapshot s = ref.get();
-    return s == null ? Double.NaN : s.check(check).map(f::applyAsDouble).orElse(Double.NaN);
+  private static CheckStatus status(Snapshot snap, String check) {
+    return snap == null ? null : snap.status(check);
+  }
+
+  private static DisplayState displayState(Snapshot snap, String check) {
+    CheckStatus c = status(snap, check);
+    return c == null ? DisplayState.UNKNOWN : c.displayState();
   }
 }

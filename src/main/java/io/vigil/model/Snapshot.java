@@ -28,10 +28,27 @@ public record Snapshot(
   }
 
   public Optional<CheckStatus> check(String name) {
+    return Optional.ofNullable(status(name));
+  }
+
+  /**
+   * The status of {@code name}, or null when this snapshot has no such check. With the board's
+   * index a missing name costs O(1) too (the metrics ask for every registered check, some not yet
+   * on the board); without one (a snapshot built by hand) the checks are searched.
+   */
+  public CheckStatus status(String name) {
     Integer at = positions.get(name);
     if (at != null && at < checks.size() && checks.get(at).name().equals(name)) {
-      return Optional.of(checks.get(at));
+      return checks.get(at);
     }
-    return checks.stream().filter(c -> c.name().equals(name)).findFirst();
+    if (!positions.isEmpty()) {
+      return null;
+    }
+    for (CheckStatus c : checks) {
+      if (c.name().equals(name)) {
+        return c;
+      }
+    }
+    return null;
   }
 }

@@ -1,5 +1,6 @@
 package io.vigil.http;
 
+import io.vigil.metrics.CheckFamilies;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vigil.bus.Addresses;
@@ -61,6 +62,11 @@ final class FakeBoard implements MonitorView {
   @Override
   public long changes() {
     return changes;
+  }
+
+  @Override
+  public CheckFamilies checkFamilies() {
+    return CheckFamilies.NONE;
   }
 
   @Override

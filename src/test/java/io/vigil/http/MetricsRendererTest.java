@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vigil.http.MetricsRenderer.Format;
+import io.vigil.metrics.CheckFamilies;
 import io.vigil.testsupport.MonitorFixture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +41,7 @@ class MetricsRendererTest {
       sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RENDER_MS));
       return v.get();
     }).register(registry);
-    renderer = new MetricsRenderer(vertx, registry, changes::get);
+    renderer = new MetricsRenderer(vertx, registry, CheckFamilies.NONE, changes::get);
   }
 
   @AfterEach
