@@ -38,6 +38,24 @@ class LatencyCountsTest {
     assertEquals(0.005, counts.max(), 1e-9);
   }
 
+  @Test
+  void rotationsFallOnExactMultiplesOfFortySeconds() {
+    counts.record(Duration.ofMillis(700));
+    advance(80);
+    counts.record(Duration.ofMillis(200));
+    assertEquals(0.7, counts.max(), 1e-9, "at 80 s two rotations ran; the slot read now has filled since the start");
+    advance(40);
+    assertEquals(0.2, counts.max(), 1e-9, "at 120 s the 700 ms is gone");
+  }
+
+  @Test
+  void aRecordAfterALongIdleForgetsWhatCameBefore() {
+    counts.record(Duration.ofMillis(700));
+    advance(600);
+    counts.record(Duration.ofMillis(5));
+    assertEquals(0.005, counts.max(), 1e-9);
+  }
+
   private void advance(long seconds) {
     now.addAndGet(Duration.ofSeconds(seconds).toNanos());
   }

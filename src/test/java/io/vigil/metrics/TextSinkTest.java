@@ -78,6 +78,37 @@ class TextSinkTest {
     return metrics;
   }
 
+  /** Values the checks do not produce today, and a family without labels, still written as the client writes them. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void everyKindOfNumberAndLabelIsWrittenAsTheClientWritesIt(boolean openMetrics) throws IOException {
+    double[] values = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, -0.0, 0.0, -5.0, 0.001, 1e-4,
+        9_999_999.0, 1e7, 1.5e7, -1.5e7, 123.456, Long.MAX_VALUE};
+    CheckFamilies families = sink -> {
+      sink.family(Family.CONSECUTIVE_FAILURES);
+      for (int i = 0; i < values.length; i++) {
+        sink.sample(new String[] {"check", "v" + i + "\u0080\u007f"}, values[i]);
+      }
+      sink.family(Family.TRANSITIONS);
+      for (int i = 0; i < 400; i++) { // past the 16 KiB chunk
+        sink.sample(new String[] {"check", "padding-" + i, "to", "UP"}, i);
+      }
+      sink.family(Family.UP); // in Family order, as the client sorts them
+      sink.sample(new String[0], 1);
+    };
+    ByteArrayOutputStream fast = new ByteArrayOutputStream();
+    TextSink.write(families, fast, openMetrics);
+    SnapshotSink snapshots = new SnapshotSink();
+    families.writeTo(snapshots);
+    ByteArrayOutputStream client = new ByteArrayOutputStream();
+    (openMetrics ? OpenMetricsTextFormatWriter.create() : PrometheusTextFormatWriter.create()).write(client, snapshots.snapshots());
+    String expected = client.toString(StandardCharsets.UTF_8);
+    expected = linesSortedWithinFamilies(openMetrics ? expected.substring(0, expected.length() - "# EOF\n".length()) : expected);
+    String written = linesSortedWithinFamilies(fast.toString(StandardCharsets.UTF_8));
+    assertTrue(fast.size() > 16 * 1024, "more than one chunk: " + fast.size());
+    assertEquals(expected, written, "first difference: " + firstDifference(expected, written));
+  }
+
   /** Each family's header as it is, its series lines sorted. */
   private static String linesSortedWithinFamilies(String text) {
     StringBuilder out = new StringBuilder();
