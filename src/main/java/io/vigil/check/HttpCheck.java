@@ -15,7 +15,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vigil.model.Version;
@@ -28,7 +27,8 @@ import java.time.Instant;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
- * An {@code http} check: one request over a keep-alive pool of Vert.x's core HTTP client; the body
+ * An {@code http} check: one request over a keep-alive pool of Vert.x's core HTTP client, shared
+ * with the http checks of the same options on the same event loop ({@link SharedHttpClients}); the body
  * is read up to {@value #MAX_BODY} bytes. Facts (status, body, latency, the server certificate's
  * expiry) are gathered, then {@link HttpEvaluation} judges them with no I/O.
  *
@@ -41,6 +41,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 public final class HttpCheck implements Check {
   static final int MAX_BODY = 1024 * 1024;
   private final HttpSettings settings;
+  private final SharedHttpClients.Lease lease;
   private final HttpClient client;
   /**
    * The context the probe's chain runs on. The body handlers are set when the response head has
@@ -69,7 +70,8 @@ public final class HttpCheck implements Check {
         .setTrustAll(!settings.verifyTls())
         .setVerifyHost(settings.verifyTls());
     this.context = vertx.getOrCreateContext();
-    this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(8));
+    this.lease = SharedHttpClients.acquire(vertx, options);
+    this.client = lease.client;
   }
 
   @Override
@@ -156,6 +158,6 @@ public final class HttpCheck implements Check {
 
   @Override
   public Future<Void> close() {
-    return client.close();
+    return lease.release();
   }
 }
