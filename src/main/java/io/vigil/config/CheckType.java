@@ -12,7 +12,7 @@ import java.util.Optional;
  * the compiler refuses a type without a probe).
  */
 public enum CheckType {
-  HTTP("http", "request a URL with a keep-alive WebClient; assert status, a JSON field, a body substring, latency, TLS certificate days",
+  HTTP("http", "request a URL over keep-alive connections that the http checks of the same options share (one request in flight per check; a timed-out one closes its connection); assert status, a JSON field, a body substring, latency, TLS certificate days",
       HttpSettings::parse),
   TCP("tcp", "connect; optionally send bytes and expect a substring back",
       TcpSettings::parse),
