@@ -346,11 +346,13 @@ class EventStream:
         self._sock.sendall(b'GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n')
         self._sock.settimeout(None)
         self._stopped = False
+        self.error = None  # why the reader stopped early, if it did
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
     def _read(self):
-        buf = b''
+        raw = b''  # bytes as received: the chunked encoding
+        body = b''  # de-chunked SSE text not yet split into complete lines
         head_done = False
         event, data = None, []
         try:
@@ -358,18 +360,24 @@ class EventStream:
                 chunk = self._sock.recv(65536)
                 if not chunk:
                     return
-                buf += chunk
+                raw += chunk
                 if not head_done:
-                    if b'\r\n\r\n' not in buf:
+                    if b'\r\n\r\n' not in raw:
                         continue
-                    buf = buf.split(b'\r\n\r\n', 1)[1]
+                    raw = raw.split(b'\r\n\r\n', 1)[1]
                     head_done = True
-                # The body is chunked: chunk-size lines are hex digits alone; SSE lines never are.
-                *lines, buf = buf.split(b'\n')
-                for raw in lines:
-                    line = raw.rstrip(b'\r').decode(errors='replace')
-                    if re.fullmatch(r'[0-9a-fA-F]+', line):
-                        continue
+                # An SSE event may span several HTTP chunks (Vigil writes a snapshot's head, its cached
+                # body and its end as three), so chunks are decoded before lines are split.
+                while b'\r\n' in raw:
+                    size_line, rest = raw.split(b'\r\n', 1)
+                    size = int(size_line.split(b';')[0], 16)
+                    if len(rest) < size + 2:
+                        break
+                    body += rest[:size]
+                    raw = rest[size + 2:]
+                *lines, body = body.split(b'\n')
+                for line_bytes in lines:
+                    line = line_bytes.rstrip(b'\r').decode(errors='replace')
                     if line.startswith('event: '):
                         event = line[7:]
                     elif line.startswith('data: '):
@@ -377,11 +385,11 @@ class EventStream:
                     elif line == '' and event is not None:
                         now = time.monotonic()
                         with self._cond:
-                            self.events.append((now, event, json.loads(''.join(data))))
+                            self.events.append((now, event, json.loads('\n'.join(data))))
                             self._cond.notify_all()
                         event, data = None, []
-        except (OSError, ValueError):
-            return
+        except (OSError, ValueError) as e:
+            self.error = '%s: %s' % (type(e).__name__, e)  # said by the benchmark that waits in vain
 
     def wait_for(self, predicate, after, timeout):
         """The arrival time of the first event after `after` with predicate(name, data), or None."""

@@ -57,7 +57,8 @@ def event_after(events, since, to, limit):
     at = events.wait_for(lambda name, d: name == 'status' and d.get('check') == 'redis' and d.get('to') == to,
                          since, limit)
     if at is None:
-        raise b.BenchError('no vigil.status.changed event for redis to %s within %.0fs' % (to, limit))
+        broken = ' (the /events reader stopped: %s)' % events.error if events.error else ''
+        raise b.BenchError('no vigil.status.changed event for redis to %s within %.0fs%s' % (to, limit, broken))
     return at - since
 
 
