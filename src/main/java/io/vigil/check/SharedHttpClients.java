@@ -16,16 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * the live heap. Shared, the checks of one target reuse a few idle connections.
  *
  * <p>Each check keeps its own budget: it has at most one probe in flight ({@link CheckRunner}), and
- * a probe that timed out resets its connection ({@link HttpCheck#abort()}). So the pool is not
- * bounded by a size (a bound below the number of checks would make a probe wait for another
- * check's connection, and measure that wait as the target's latency, or fail as "pool full" when
- * the target hangs); the number of checks bounds it, as one pool of two per check did.
+ * a probe that timed out resets its connection ({@link HttpCheck#abort()}). A client serves at most
+ * {@link #CHECKS_PER_CLIENT} checks and may open as many connections to one target, so a probe never
+ * waits for another check's connection (it would measure that wait as the target's latency, or fail
+ * as "pool full" when the target hangs); more checks of the same options get another client. The
+ * bound is also the size of an array each target's pool allocates when it is made, again after a
+ * refused target's pool emptied: unbounded (2^20) it was 4 MiB per probe of a target that is down.
  */
 final class SharedHttpClients {
-  /** Far above any number of probes in flight at once on one loop, i.e. no bound of its own. */
-  static final int MAX_CONNECTIONS_PER_TARGET = 1 << 20;
+  /** Checks per client, and so connections per target and client; a pool of it weighs 4 KiB. */
+  static final int CHECKS_PER_CLIENT = 1024;
 
-  private record Key(Vertx vertx, Thread loop, String options) {}
+  private record Key(Vertx vertx, Thread loop, String options, int shard) {}
 
   /** A client and the checks using it; closed when the last one is done. */
   static final class Lease {
@@ -57,12 +59,17 @@ final class SharedHttpClients {
   /** The client for {@code options} on the calling event loop (or for callers off any loop). */
   static Lease acquire(Vertx vertx, HttpClientOptions options) {
     Thread loop = Context.isOnEventLoopThread() ? Thread.currentThread() : null;
-    Key key = new Key(vertx, loop, options.toJson().encode());
+    String json = options.toJson().encode();
     synchronized (CLIENTS) {
-      Lease lease = CLIENTS.computeIfAbsent(key, k -> new Lease(k, vertx.createHttpClient(options,
-          new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_TARGET).setMaxWaitQueueSize(-1))));
-      lease.users++;
-      return lease;
+      for (int shard = 0; ; shard++) {
+        Lease lease = CLIENTS.computeIfAbsent(new Key(vertx, loop, json, shard), k -> new Lease(k,
+            vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(CHECKS_PER_CLIENT)
+                .setMaxWaitQueueSize(-1))));
+        if (lease.users < CHECKS_PER_CLIENT) {
+          lease.users++;
+          return lease;
+        }
+      }
     }
   }
 

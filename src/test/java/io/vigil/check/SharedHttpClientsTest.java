@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vigil.model.Observation;
+import io.vigil.testsupport.TestPorts;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * http checks with the same options on one event loop share a client and its idle connections;
- * other options get their own; the last check closed closes it.
+ * other options get their own; the last check closed closes it; a client serves a bounded number of
+ * checks, so the pool it makes for each target stays small.
  */
 class SharedHttpClientsTest {
 
@@ -69,5 +72,72 @@ class SharedHttpClientsTest {
     } finally {
       await(vertx.close());
     }
+  }
+
+  @Test
+  void moreChecksThanOneClientServesGetAnotherClient() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      int before = SharedHttpClients.count();
+      io.vertx.core.http.HttpClientOptions options = new io.vertx.core.http.HttpClientOptions();
+      List<SharedHttpClients.Lease> leases = new ArrayList<>();
+      for (int i = 0; i <= SharedHttpClients.CHECKS_PER_CLIENT; i++) {
+        leases.add(SharedHttpClients.acquire(vertx, options));
+      }
+      assertEquals(before + 2, SharedHttpClients.count(), "one check past the bound opens a second client");
+      assertTrue(leases.get(0).client == leases.get(SharedHttpClients.CHECKS_PER_CLIENT - 1).client);
+      assertTrue(leases.get(0).client != leases.get(SharedHttpClients.CHECKS_PER_CLIENT).client);
+      await(leases.remove(SharedHttpClients.CHECKS_PER_CLIENT).release());
+      assertEquals(before + 1, SharedHttpClients.count(), "the second client closed with its only check");
+      for (SharedHttpClients.Lease l : leases) {
+        await(l.release());
+      }
+      assertEquals(before, SharedHttpClients.count());
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  /**
+   * A refused target's pool is made again for each probe; with no bound it allocated a 4 MiB array
+   * each time (24 MiB every 5 s on the default config, its targets down, straight into the old
+   * generation). Measured as the bytes the event loop allocates over 50 probes.
+   */
+  @Test
+  void probesOfARefusingTargetAllocateLittle() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      String url = "type: http, url: \"http://127.0.0.1:" + TestPorts.closed() + "/\"";
+      io.vertx.core.Context loop = vertx.getOrCreateContext();
+      io.vertx.core.Promise<Check> made = io.vertx.core.Promise.promise();
+      loop.runOnContext(v -> made.complete(Checks.create(vertx, AbortTest.config(url))));
+      Check check = await(made.future());
+      Thread[] loopThread = new Thread[1];
+      await(loop.executeBlocking(() -> null).compose(x -> {
+        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        loop.runOnContext(v -> {
+          loopThread[0] = Thread.currentThread();
+          p.complete();
+        });
+        return p.future();
+      }));
+      com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+      for (int i = 0; i < 5; i++) { // warm: classes, the first pool
+        assertTrue(refused(check));
+      }
+      long before = threads.getThreadAllocatedBytes(loopThread[0].getId());
+      for (int i = 0; i < 50; i++) {
+        assertTrue(refused(check), "the target refuses");
+      }
+      long allocated = threads.getThreadAllocatedBytes(loopThread[0].getId()) - before;
+      assertTrue(allocated < 10L << 20, "50 refused probes allocated " + (allocated >> 10) + " KiB on the loop");
+      await(check.close());
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  private static boolean refused(Check check) {
+    return await(check.probe().transform(ar -> Future.succeededFuture(ar.failed() || !ar.result().ok())));
   }
 }
