@@ -8,6 +8,7 @@ import atexit
 import datetime
 import http.client
 import json
+import math
 import os
 import platform
 import random
@@ -232,6 +233,47 @@ def vigil(name, yaml_text, cpus=None, jvm_flags=(), env=None):
     with open(config, 'w') as f:
         f.write(yaml_text)
     return java_jar(name, JAR, ['--config', config], cpus=cpus, jvm_flags=jvm_flags, env=env)
+
+
+def image_jvm_flags():
+    """The JVM flags of docker/Dockerfile's ENTRYPOINT (between `java` and `-jar`), with what the
+    container gives the JVM made explicit: the compose file's CPU and memory limits of the vigil
+    service (ActiveProcessorCount, MaxRAM), and the class archive built as the image builds it."""
+    with open(os.path.join(ROOT, 'docker', 'Dockerfile')) as f:
+        entry = [l for l in f if l.startswith('ENTRYPOINT ')][-1]
+    words = json.loads(entry[len('ENTRYPOINT '):])
+    flags = words[words.index('java') + 1:words.index('-jar')]
+    cpus, memory = compose_limits('vigil')
+    archive = class_archive()
+    return (['-XX:ActiveProcessorCount=%d' % max(1, math.ceil(cpus)), '-XX:MaxRAM=%s' % memory.lower()]
+            + [f.replace('/app/vigil.jsa', archive) for f in flags])
+
+
+def compose_limits(service):
+    """(cpus, memory) of `deploy.resources.limits` of a service in docker-compose.production.yml."""
+    with open(os.path.join(ROOT, 'docker-compose.production.yml')) as f:
+        text = f.read()
+    block = re.search(r'(?m)^  %s:\n((?:    .*\n|\n)+)' % re.escape(service), text)
+    limits = block and re.search(r'limits: \{ cpus: "([0-9.]+)", memory: (\w+) \}', block.group(1))
+    if not limits:
+        raise BenchError('no deploy.resources.limits for %s in docker-compose.production.yml' % service)
+    return float(limits.group(1)), limits.group(2)
+
+
+_ARCHIVE = []
+
+
+def class_archive():
+    """The AppCDS archive of target/vigil.jar, made once per run by docker/cds-archive.sh."""
+    if not _ARCHIVE:
+        path = os.path.join(tempdir(), 'vigil.jsa')
+        r = subprocess.run([os.path.join(ROOT, 'docker', 'cds-archive.sh'), JAR, path],
+                           capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, CDS_TRAINING_PORT=str(free_port())))
+        if r.returncode != 0:
+            raise BenchError('docker/cds-archive.sh failed:\n' + r.stdout + r.stderr)
+        _ARCHIVE.append(path)
+    return _ARCHIVE[0]
 
 
 def four_checks(port, http_port, drain_delay='5s'):

@@ -128,8 +128,11 @@ def detect(d):
 
 def footprint(d):
     rows = []
-    for label, name in (('vigil', 'Vigil, conf/vigil.yaml'), ('raw', 'RawServer (bare Vert.x)')):
-        f = d[label]
+    for label, name in (('vigil', 'Vigil, conf/vigil.yaml'), ('image', "Vigil, the image's JVM flags + AppCDS"),
+                        ('raw', 'RawServer (bare Vert.x)')):
+        f = d.get(label)
+        if f is None:  # a run from before the image variant
+            continue
         rows.append((name, '%.2f (%.2f)' % (f['startup_median_s'], f['startup_max_s']), '%.0f' % f['rss_mib'],
                      '%.0f' % f['heap_mib']))
     rows.append(('ratio Vigil / raw', '%.2f' % (d['vigil']['startup_median_s'] / d['raw']['startup_median_s']),

@@ -18,18 +18,23 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runtime stage of docker/Dockerfile run here without an engine: its ENTRYPOINT and CMD, JVM
  * flags untouched, as its USER, then its own HEALTHCHECK command. Only container paths are mapped
  * to this machine's (the init, java, /app/...), and the port, so the test cannot collide with a
- * monitor already on 9090.
+ * monitor already on 9090. The stage's AppCDS training run is run first, as the build runs it, and
+ * the JVM must then map its archive.
  */
 class RuntimeCommandIT {
   private final Stage runtime = Dockerfile.read(Path.of("docker/Dockerfile")).runtime();
 
+  @TempDir static Path image;
+
   @Test
   void entrypointRunsAsItsNonRootUserUnderTheInitAndPassesItsOwnHealthCheck() throws Exception {
+    buildTheClassArchive();
     int port = TestPorts.closed();
     List<String> command = new ArrayList<>();
     for (String arg : concat(runtime.execForm("ENTRYPOINT"), runtime.execForm("CMD"))) {
@@ -47,6 +52,8 @@ class RuntimeCommandIT {
       ProcessHandle java = javaUnder(vigil.process().toHandle());
       assertEquals(ids[0], statusField(java, "Uid").split("\\s+")[0], "the JVM runs as the image's USER");
       assertTrue(java.parent().flatMap(p -> p.info().command()).orElse("").endsWith("/tini"), "the JVM is the init's child");
+      String maps = Files.readString(Path.of("/proc", Long.toString(java.pid()), "maps"));
+      assertTrue(maps.contains(archive().toString()), "the JVM mapped the image's class archive " + archive());
 
       List<String> healthCheck = healthCheckCommand(port);
       MonitorFixture.eventually(Duration.ofSeconds(20), "the HEALTHCHECK command to pass (its start period is 20 s)",
@@ -58,6 +65,27 @@ class RuntimeCommandIT {
       List<String> lines = vigil.lines();
       assertTrue(lines.get(lines.size() - 1).contains("lifecycle phase=STOPPED"), "STOPPED last: " + lines);
     }
+  }
+
+  /** The stage's RUN of docker/cds-archive.sh, its paths mapped as the ENTRYPOINT's are. */
+  private void buildTheClassArchive() throws Exception {
+    // Readable by the image's USER, as /app is: a JVM that cannot read its archive starts without it.
+    Files.setPosixFilePermissions(image, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    String run = runtime.all("RUN").stream().map(Dockerfile.Instruction::args).filter(a -> a.contains("cds-archive.sh"))
+        .findFirst().orElseThrow(() -> new AssertionError("the runtime stage builds no class archive"));
+    List<String> command = new ArrayList<>();
+    for (String arg : run.strip().split("\\s+")) {
+      command.add(toThisMachine(arg));
+    }
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the training run ended: " + out);
+    assertEquals(0, p.exitValue(), "the training run: " + out);
+    assertTrue(Files.size(archive()) > 1 << 20, "an archive of the classes: " + out);
+  }
+
+  private static Path archive() {
+    return image.resolve("vigil.jsa");
   }
 
   private List<String> healthCheckCommand(int port) {
@@ -80,6 +108,12 @@ class RuntimeCommandIT {
     }
     if (arg.equals("/app/vigil.jar")) {
       return VigilProcess.jar().toAbsolutePath().toString();
+    }
+    if (arg.endsWith("/app/vigil.jsa")) { // -XX:SharedArchiveFile=/app/vigil.jsa, and the script's argument
+      return arg.replace("/app/vigil.jsa", archive().toString());
+    }
+    if (arg.endsWith("/cds-archive.sh")) {
+      return Path.of("docker/cds-archive.sh").toAbsolutePath().toString();
     }
     if (arg.startsWith("/app/conf/")) {
       return Path.of("conf").resolve(arg.substring("/app/conf/".length())).toAbsolutePath().toString();
