@@ -7,7 +7,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vigil.config.CheckType;
@@ -20,6 +19,7 @@ import io.vigil.http.HttpVerticle;
 import io.vigil.http.Serving;
 import io.vigil.log.Logging;
 import io.vigil.metrics.Registries;
+import io.vigil.metrics.VigilMetricsFactory;
 import io.vigil.shutdown.GracefulShutdown;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -156,7 +156,7 @@ public final class Vigil {
     PrometheusMeterRegistry registry = Registries.prometheus();
     Vertx vertx = Vertx.builder()
         .with(vertxOptions())
-        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withMetrics(new VigilMetricsFactory(registry))
         .build();
     HealthMonitor monitor = HealthMonitor.create(vertx, config, registry);
     // One HTTP verticle instance per core; they share the view, the rendered bodies, the metrics
