@@ -6,6 +6,7 @@ Traffic goes to 127.0.0.1 only.
 """
 import atexit
 import datetime
+import functools
 import http.client
 import json
 import math
@@ -260,20 +261,16 @@ def compose_limits(service):
     return float(limits.group(1)), limits.group(2)
 
 
-_ARCHIVE = []
-
-
+@functools.lru_cache(maxsize=None)
 def class_archive():
     """The AppCDS archive of target/vigil.jar, made once per run by docker/cds-archive.sh."""
-    if not _ARCHIVE:
-        path = os.path.join(tempdir(), 'vigil.jsa')
-        r = subprocess.run([os.path.join(ROOT, 'docker', 'cds-archive.sh'), JAR, path],
-                           capture_output=True, text=True, timeout=120,
-                           env=dict(os.environ, CDS_TRAINING_PORT=str(free_port())))
-        if r.returncode != 0:
-            raise BenchError('docker/cds-archive.sh failed:\n' + r.stdout + r.stderr)
-        _ARCHIVE.append(path)
-    return _ARCHIVE[0]
+    path = os.path.join(tempdir(), 'vigil.jsa')
+    r = subprocess.run([os.path.join(ROOT, 'docker', 'cds-archive.sh'), JAR, path],
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, CDS_TRAINING_PORT=str(free_port())))
+    if r.returncode != 0:
+        raise BenchError('docker/cds-archive.sh failed:\n' + r.stdout + r.stderr)
+    return path
 
 
 def four_checks(port, http_port, drain_delay='5s'):

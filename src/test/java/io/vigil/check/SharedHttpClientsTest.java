@@ -39,16 +39,12 @@ class SharedHttpClientsTest {
       String url = "type: http, url: \"http://127.0.0.1:" + server.actualPort() + "/p";
       List<Check> checks = new ArrayList<>();
       // On one context, as a CheckVerticle builds its check: one event loop.
-      io.vertx.core.Context loop = vertx.getOrCreateContext();
-      io.vertx.core.Promise<Void> made = io.vertx.core.Promise.promise();
-      loop.runOnContext(v -> {
+      await(onLoop(vertx.getOrCreateContext(), () -> {
         for (int i = 0; i < 20; i++) {
           checks.add(Checks.create(vertx, AbortTest.config(url + i + "\"")));
         }
-        checks.add(Checks.create(vertx, AbortTest.config(url + "x\", verify-tls: false")));
-        made.complete();
-      });
-      await(made.future());
+        return checks.add(Checks.create(vertx, AbortTest.config(url + "x\", verify-tls: false")));
+      }));
       assertEquals(before + 2, SharedHttpClients.count(), "20 checks of one options, 1 of others");
       for (int round = 0; round < 3; round++) {
         for (Check c : checks.subList(0, 20)) {
@@ -108,18 +104,10 @@ class SharedHttpClientsTest {
     Vertx vertx = Vertx.vertx();
     try {
       String url = "type: http, url: \"http://127.0.0.1:" + TestPorts.closed() + "/\"";
-      io.vertx.core.Context loop = vertx.getOrCreateContext();
-      io.vertx.core.Promise<Check> made = io.vertx.core.Promise.promise();
-      loop.runOnContext(v -> made.complete(Checks.create(vertx, AbortTest.config(url))));
-      Check check = await(made.future());
       Thread[] loopThread = new Thread[1];
-      await(loop.executeBlocking(() -> null).compose(x -> {
-        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
-        loop.runOnContext(v -> {
-          loopThread[0] = Thread.currentThread();
-          p.complete();
-        });
-        return p.future();
+      Check check = await(onLoop(vertx.getOrCreateContext(), () -> {
+        loopThread[0] = Thread.currentThread();
+        return Checks.create(vertx, AbortTest.config(url));
       }));
       com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
       for (int i = 0; i < 5; i++) { // warm: classes, the first pool
@@ -139,5 +127,12 @@ class SharedHttpClientsTest {
 
   private static boolean refused(Check check) {
     return await(check.probe().transform(ar -> Future.succeededFuture(ar.failed() || !ar.result().ok())));
+  }
+
+  /** {@code made} run on {@code loop}, as a CheckVerticle builds its checks: one event loop. */
+  private static <T> Future<T> onLoop(io.vertx.core.Context loop, java.util.function.Supplier<T> made) {
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    loop.runOnContext(v -> p.complete(made.get()));
+    return p.future();
   }
 }

@@ -77,9 +77,15 @@ class RuntimeCommandIT {
     for (String arg : run.strip().split("\\s+")) {
       command.add(toThisMachine(arg));
     }
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the training run ended: " + out);
+    // Output to a file, not a pipe read to its end: a training run that hangs fails here after 90 s.
+    Path log = image.resolve("training.log");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    boolean ended = p.waitFor(90, TimeUnit.SECONDS);
+    if (!ended) {
+      p.destroyForcibly();
+    }
+    String out = Files.readString(log);
+    assertTrue(ended, "the training run ended within 90 s: " + out);
     assertEquals(0, p.exitValue(), "the training run: " + out);
     assertTrue(Files.size(archive()) > 1 << 20, "an archive of the classes: " + out);
   }
