@@ -347,9 +347,17 @@ def wait_http(port, path, status=200, timeout=60.0, proc=None, poll=0.01):
 
 def scrape(port, timeout=60.0, headers=None):
     """/metrics as {(name, frozenset(labels)): value}."""
+    return parse_metrics(scrape_body(port, timeout, headers))
+
+
+def scrape_body(port, timeout=60.0, headers=None):
     code, body = http_get('/metrics', port, timeout=timeout, headers=headers)
     if code != 200:
         raise BenchError('/metrics answered %d' % code)
+    return body
+
+
+def parse_metrics(body):
     out = {}
     for line in body.decode().splitlines():
         if not line or line.startswith('#'):
@@ -363,11 +371,12 @@ def scrape(port, timeout=60.0, headers=None):
 
 def timed_scrape(port, headers=None):
     """scrape(), with the monotonic midpoint of the request (rates between two scrapes are taken
-    between midpoints) and how long it took: (metrics, midpoint, seconds)."""
+    between midpoints) and how long the HTTP exchange took: (metrics, midpoint, seconds). The time
+    stops when the last byte is read; parsing the body here (seconds for 10,000 checks) is not Vigil's."""
     t = time.monotonic()
-    metrics = scrape(port, headers=headers)
+    body = scrape_body(port, headers=headers)
     took = time.monotonic() - t
-    return metrics, t + took / 2, took
+    return parse_metrics(body), t + took / 2, took
 
 
 def metric_sum(metrics, name, **labels):
