@@ -4,6 +4,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vigil.cluster.Membership;
+import io.vigil.model.Clock;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -43,16 +45,24 @@ public final class HealthMonitor implements Drainable {
   private final PrometheusMeterRegistry registry;
   private final Engine engine;
 
-  private HealthMonitor(Vertx vertx, VigilConfig config, PrometheusMeterRegistry registry, String version) {
+  private HealthMonitor(Vertx vertx, VigilConfig config, PrometheusMeterRegistry registry, String version,
+      Membership membership) {
     this.vertx = vertx;
     this.config = config;
     this.registry = registry;
-    this.engine = new Engine(vertx, config, new CheckMetrics(registry, version, config.latencyHistogram()));
+    this.engine = new Engine(vertx, config, new CheckMetrics(registry, version, config.latencyHistogram()),
+        Clock.SYSTEM, membership);
   }
 
   /** A monitor for {@code config}; call {@link #start()} to begin checking. */
   public static HealthMonitor create(Vertx vertx, VigilConfig config, PrometheusMeterRegistry registry) {
-    return new HealthMonitor(vertx, config, registry, Version.get());
+    return new HealthMonitor(vertx, config, registry, Version.get(), Membership.SINGLE);
+  }
+
+  /** A monitor that is one member of a cluster of Vigils on a clustered {@code vertx}. */
+  public static HealthMonitor create(Vertx vertx, VigilConfig config, PrometheusMeterRegistry registry,
+      Membership membership) {
+    return new HealthMonitor(vertx, config, registry, Version.get(), membership);
   }
 
   /** Deploys the board, then one verticle per configured check. */

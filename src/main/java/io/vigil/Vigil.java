@@ -5,6 +5,12 @@ import io.vigil.model.Version;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vigil.cluster.HazelcastMembership;
+import io.vigil.cluster.HazelcastSetup;
+import io.vigil.config.ClusterConfig;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -154,11 +160,21 @@ public final class Vigil {
     Logger log = Logger.getLogger("vigil");
     log.info("lifecycle phase=STARTING version=" + Version.get() + " checks=" + config.checks().size());
     PrometheusMeterRegistry registry = Registries.prometheus();
-    Vertx vertx = Vertx.builder()
+    VertxBuilder builder = Vertx.builder()
         .with(vertxOptions())
-        .withMetrics(new VigilMetricsFactory(registry))
-        .build();
-    HealthMonitor monitor = HealthMonitor.create(vertx, config, registry);
+        .withMetrics(new VigilMetricsFactory(registry));
+    Vertx vertx;
+    HealthMonitor monitor;
+    if (config.cluster().enabled()) {
+      vertx = joinCluster(builder, config.cluster(), log);
+      HazelcastMembership membership = new HazelcastMembership(vertx,
+          (HazelcastClusterManager) ((VertxInternal) vertx).clusterManager());
+      membership.start().await(); // not an event loop: main's thread
+      monitor = HealthMonitor.create(vertx, config, registry, membership);
+    } else {
+      vertx = builder.build();
+      monitor = HealthMonitor.create(vertx, config, registry);
+    }
     // One HTTP verticle instance per core; they share the view, the rendered bodies, the metrics
     // renderer, the SSE hub (Serving) and the listeners with their connection caps (HttpListeners).
     Serving serving = new Serving(vertx, monitor.view(), config.server(), registry);
@@ -189,6 +205,24 @@ public final class Vigil {
         + listeners.managementPort().stream().mapToObj(p -> " management-port=" + p).findFirst().orElse(""));
     return new Running(vertx, monitor, listeners.port(), listeners.managementPort(),
         new GracefulShutdown(vertx, monitor, http, httpDeployment, config.server()));
+  }
+
+  /**
+   * Builds a clustered Vert.x on Hazelcast from the {@code cluster:} section; throws
+   * {@link IllegalStateException} (logged) when the member cannot join, e.g. its port is taken.
+   */
+  private static Vertx joinCluster(VertxBuilder builder, ClusterConfig cluster, Logger log) {
+    log.info("cluster joining name=" + cluster.name() + " at=" + cluster.host() + ":" + cluster.port()
+        + " members=" + cluster.members());
+    try {
+      return builder.withClusterManager(HazelcastSetup.clusterManager(cluster)).buildClustered()
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.severe("cannot join the cluster " + cluster.name() + " at " + cluster.host() + ":" + cluster.port()
+          + ": " + (e instanceof TimeoutException ? "no answer within 60s" : cause.getMessage()));
+      throw new IllegalStateException("cannot join", cause);
+    }
   }
 
   /**

@@ -11,5 +11,11 @@ public final class Addresses {
   /** Lifecycle phases STARTING, READY, DRAINING, STOPPED (publish). */
   public static final String LIFECYCLE = "vigil.lifecycle";
 
+  /**
+   * Clustered only: each raw probe result, from the member that ran it to every other member's board
+   * (publish), so that every member holds the whole view. Not for subscribers: they follow {@link #RESULT}.
+   */
+  public static final String REPLICA = "vigil.cluster.result";
+
   private Addresses() {}
 }

@@ -9,7 +9,9 @@ import io.vigil.model.CheckStatus;
 import io.vigil.model.Reason;
 import io.vigil.model.Snapshot;
 import io.vigil.model.Transition;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 
 /**
  * JSON payloads of events and of the snapshot. Plain JSON, so that a clustered event bus and
@@ -40,6 +42,33 @@ public final class EventJson {
         .put("probeReason", label(r.reason()))
         .put("at", r.at().toString())
         .put("seq", seq);
+  }
+
+  /**
+   * A raw result for the other members' boards: {@code {member, seq, check, type, ok, reason,
+   * message, data, latencyNanos, at}}, {@code seq} the last its owner's board gave for it. The
+   * monotonic time stays behind: it means nothing in another JVM.
+   */
+  public static JsonObject replica(CheckResult r, String member, long seq) {
+    return new JsonObject()
+        .put("member", member)
+        .put("seq", seq)
+        .put("check", r.check())
+        .put("type", r.type())
+        .put("ok", r.ok())
+        .put("reason", label(r.reason()))
+        .put("message", r.message())
+        .put("data", new JsonObject(new LinkedHashMap<>(r.data())))
+        .put("latencyNanos", r.latency().toNanos())
+        .put("at", r.at().toString());
+  }
+
+  /** The result a {@link #replica} carries, received at {@code receivedNanos} on this JVM's monotonic clock. */
+  public static CheckResult fromReplica(JsonObject j, long receivedNanos) {
+    JsonObject data = j.getJsonObject("data");
+    return new CheckResult(j.getString("check"), j.getString("type"), j.getBoolean("ok"),
+        Reason.fromLabel(j.getString("reason")), j.getString("message"), data == null ? null : data.getMap(),
+        Duration.ofNanos(j.getLong("latencyNanos")), Instant.parse(j.getString("at")), receivedNanos);
   }
 
   /** {@code {check, from, to, reason, cause, at, seq}}. */

@@ -79,11 +79,40 @@ public final class ConfigLoader {
     ConfigNode checksNode = node.child("checks");
     List<CheckConfig> checks = checks(checksNode);
     LatencyHistogram histogram = latencyHistogram(node.child("metrics"));
+    ClusterConfig cluster = cluster(node.child("cluster"));
     node.finish();
     List<String> declared = checksNode.keys().stream().filter(k -> !k.equals("defaults")).toList();
     validateReferences(checks, declared, readiness, problems);
     problems.throwIfAny(secrets);
-    return new VigilConfig(server, readiness, checks, histogram);
+    return new VigilConfig(server, readiness, checks, histogram, cluster);
+  }
+
+  /** {@code cluster: { enabled, name, host, port, members, failure-detection }}. */
+  private static ClusterConfig cluster(ConfigNode n) {
+    ClusterConfig d = ClusterConfig.DISABLED;
+    boolean enabled = n.bool("enabled", false);
+    String name = n.string("name", d.name());
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+      n.problem("name", "must use letters, digits, '_', '.', '-' (at most 63; was \"" + name + "\")");
+    }
+    String host = n.string("host", d.host());
+    if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ')) {
+      n.problem("host", "must be the address this member listens on, with no spaces (was \"" + host + "\")");
+    }
+    int port = n.integer("port", d.port(), 1, 65535);
+    List<String> members = n.stringList("members");
+    members = members == null ? List.of() : members;
+    for (int i = 0; i < members.size(); i++) {
+      if (!members.get(i).matches("[^\\s:]+:\\d{1,5}") || Integer.parseInt(members.get(i).substring(members.get(i).lastIndexOf(':') + 1)) > 65535) {
+        n.problem("members[" + i + "]", "must be host:port, e.g. 10.0.0.2:5701 (was \"" + members.get(i) + "\")");
+      }
+    }
+    Duration detection = n.duration("failure-detection", d.failureDetection());
+    if (detection.compareTo(Duration.ofSeconds(1)) < 0 || detection.compareTo(Duration.ofMinutes(5)) > 0) {
+      n.problem("failure-detection", "must be between 1s and 5m (was " + Durations.format(detection) + ")");
+    }
+    n.finish();
+    return new ClusterConfig(enabled, name, host, port, members, detection);
   }
 
   /** {@code metrics: { latency-histogram: { scope, buckets } }}. */

@@ -6,14 +6,21 @@ import java.util.List;
 /**
  * The whole validated configuration. {@code readinessChecks} null means "every critical check";
  * an empty list makes readiness about the monitor alone. {@code latencyHistogram} is the
- * {@code metrics.latency-histogram} section.
+ * {@code metrics.latency-histogram} section, {@code cluster} the {@code cluster} one.
  */
 public record VigilConfig(ServerConfig server, List<String> readinessChecks, List<CheckConfig> checks,
-    LatencyHistogram latencyHistogram) {
+    LatencyHistogram latencyHistogram, ClusterConfig cluster) {
 
   public VigilConfig {
     readinessChecks = readinessChecks == null ? null : List.copyOf(readinessChecks);
     checks = List.copyOf(checks);
     latencyHistogram = latencyHistogram == null ? LatencyHistogram.DEFAULT : latencyHistogram;
+    cluster = cluster == null ? ClusterConfig.DISABLED : cluster;
+  }
+
+  /** Without a cluster section: one process. */
+  public VigilConfig(ServerConfig server, List<String> readinessChecks, List<CheckConfig> checks,
+      LatencyHistogram latencyHistogram) {
+    this(server, readinessChecks, checks, latencyHistogram, ClusterConfig.DISABLED);
   }
 }

@@ -7,6 +7,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vigil.bus.Addresses;
 import io.vigil.bus.EventJson;
+import io.vigil.cluster.Membership;
+import io.vertx.core.json.JsonObject;
 import io.vigil.metrics.CheckMetrics;
 import io.vigil.model.CheckResult;
 import io.vigil.model.CheckSpec;
@@ -26,6 +28,12 @@ import java.util.logging.Logger;
  * stale results, and beats a heart that liveness reads. Every output of a result (event, metrics)
  * is written from the board's status after that result, so all of them tell the same state, reason
  * and cause.
+ *
+ * <p>Clustered, every member's board records every result: its own checks' from its probes, the
+ * others' from {@link Addresses#REPLICA}. So each member holds the whole view, and the owner that
+ * takes a check over continues its thresholds and counters. Only the owner of a check publishes its
+ * results and announces its transitions, and counts its probes in metrics; the overall state is
+ * announced by the leader. Every member still applies every transition to its own view.
  */
 public final class BoardVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("vigil.status");
@@ -34,7 +42,9 @@ public final class BoardVerticle extends VerticleBase {
   private final StatusBoard board;
   private final CheckMetrics metrics;
   private final Clock clock;
+  private final Membership membership;
   private MessageConsumer<Object> statusConsumer;
+  private MessageConsumer<JsonObject> replicaConsumer;
   private long ticker = -1;
   private volatile long lastTickNanos;
   private volatile long changes;
@@ -42,6 +52,12 @@ public final class BoardVerticle extends VerticleBase {
 
   /** {@code clock} is the board's: the heartbeat is measured on its monotonic time. */
   public BoardVerticle(StatusBoard board, CheckMetrics metrics, Clock clock) {
+    this(board, metrics, clock, Membership.SINGLE);
+  }
+
+  /** As above, in a cluster of Vigils whose {@code membership} says who announces what. */
+  public BoardVerticle(StatusBoard board, CheckMetrics metrics, Clock clock, Membership membership) {
+    this.membership = membership;
     this.board = board;
     this.metrics = metrics;
     this.clock = clock;
@@ -54,18 +70,28 @@ public final class BoardVerticle extends VerticleBase {
     statusConsumer = vertx.eventBus().consumer(Addresses.STATUS,
         msg -> msg.reply(EventJson.snapshot(board.snapshot(), true)));
     ticker = vertx.setPeriodic(TICK_MS, id -> tick());
-    return statusConsumer.completion();
+    if (!membership.clustered()) {
+      return statusConsumer.completion();
+    }
+    replicaConsumer = vertx.eventBus().consumer(Addresses.REPLICA, m -> {
+      if (!membership.self().equals(m.body().getString("member"))) {
+        board.witness(m.body().getLong("seq", 0L));
+        handle(EventJson.fromReplica(m.body(), clock.nanos()), false);
+      }
+    });
+    return Future.all(statusConsumer.completion(), replicaConsumer.completion());
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(ticker);
-    return statusConsumer.unregister();
+    return replicaConsumer == null ? statusConsumer.unregister()
+        : Future.all(statusConsumer.unregister(), replicaConsumer.unregister());
   }
 
   /** Hands a result to the board; safe from any thread. */
   public void submit(CheckResult r) {
-    context.runOnContext(v -> handle(r));
+    context.runOnContext(v -> handle(r, true));
   }
 
   /** Adds a check to the board on its own context, and announces the transitions that causes. */
@@ -73,7 +99,7 @@ public final class BoardVerticle extends VerticleBase {
     return onBoard(() -> {
       List<Transition> transitions = board.add(spec);
       metrics.update(board.snapshot());
-      transitions.forEach(this::announce);
+      transitions.forEach(t -> transition(t, false));
       return null;
     });
   }
@@ -114,24 +140,47 @@ public final class BoardVerticle extends VerticleBase {
     List<Transition> transitions = board.expire();
     if (!transitions.isEmpty()) {
       metrics.update(board.snapshot());
-      transitions.forEach(this::announce);
+      transitions.forEach(t -> transition(t, false));
     }
   }
 
-  private void handle(CheckResult r) {
+  /** {@code probed}: this member's own probe, not a replica of another member's. */
+  private void handle(CheckResult r, boolean probed) {
     StatusBoard.Recorded rec = board.record(r);
     if (rec.status() == null) {
       return; // a check removed while its last probe was in flight
     }
-    metrics.record(r, rec.status());
-    metrics.update(board.snapshot());
     EventBus bus = vertx.eventBus();
-    bus.publish(Addresses.RESULT, EventJson.result(r, rec.status(), rec.seq()));
-    rec.transitions().forEach(this::announce);
+    if (probed) {
+      metrics.record(r, rec.status()); // each probe counted once in the cluster: by the member that ran it
+      if (membership.clustered()) {
+        long last = rec.transitions().stream().mapToLong(Transition::seq).max().orElse(rec.seq());
+        bus.publish(Addresses.REPLICA, EventJson.replica(r, membership.self(), last));
+      }
+    }
+    metrics.update(board.snapshot());
+    if (probed) {
+      bus.publish(Addresses.RESULT, EventJson.result(r, rec.status(), rec.seq()));
+    }
+    rec.transitions().forEach(t -> transition(t, probed));
     if (!readyAnnounced && board.snapshot().started()) {
       readyAnnounced = true; // every check has reported: the startup probe passes from now on
       bus.publish(Addresses.LIFECYCLE, EventJson.lifecycle(Phase.READY, clock.wall()));
       LOG.info("lifecycle phase=READY checks=" + board.snapshot().checks().size());
+    }
+  }
+
+  /**
+   * A check's transition is announced by the member whose probe caused it, or, when a tick or a
+   * change of checks caused it, by the check's owner; the overall one by the leader. The others
+   * only count it as a change, so their metrics are re-rendered.
+   */
+  private void transition(Transition t, boolean probed) {
+    boolean mine = t.check().equals(Transition.OVERALL) ? membership.leads() : probed || membership.owns(t.check());
+    if (mine) {
+      announce(t);
+    } else {
+      changes++;
     }
   }
 

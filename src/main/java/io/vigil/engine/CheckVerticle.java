@@ -10,6 +10,7 @@ import io.vigil.config.Secrets;
 import io.vigil.model.CheckResult;
 import io.vigil.model.Clock;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -28,6 +29,7 @@ public final class CheckVerticle extends VerticleBase {
   private final Secrets secrets;
   private final Consumer<CheckResult> sink;
   private final Clock clock;
+  private final BooleanSupplier owned;
   private Check check;
   private CheckRunner runner;
   private long timer = -1;
@@ -42,6 +44,16 @@ public final class CheckVerticle extends VerticleBase {
   /** As above, with the clock latency and result times are taken from. */
   public CheckVerticle(String name, String type, CheckOptions options, Supplier<Check> checkFactory,
       Secrets secrets, Consumer<CheckResult> sink, Clock clock) {
+    this(name, type, options, checkFactory, secrets, sink, clock, () -> true);
+  }
+
+  /**
+   * As above, in a cluster: a round probes only while {@code owned} says this member owns the check;
+   * otherwise it only plans the next round, so a check taken over starts within one interval.
+   */
+  public CheckVerticle(String name, String type, CheckOptions options, Supplier<Check> checkFactory,
+      Secrets secrets, Consumer<CheckResult> sink, Clock clock, BooleanSupplier owned) {
+    this.owned = owned;
     this.name = name;
     this.type = type;
     this.options = options;
@@ -67,6 +79,10 @@ public final class CheckVerticle extends VerticleBase {
   }
 
   private void probe() {
+    if (!owned.getAsBoolean()) {
+      schedule(options.interval().toMillis() + jitter());
+      return;
+    }
     // Real time, not the injected clock: it plans a real timer.
     long started = System.nanoTime();
     runner.run().onComplete(ar -> {

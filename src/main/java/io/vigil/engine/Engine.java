@@ -10,6 +10,7 @@ import io.vigil.bus.Addresses;
 import io.vigil.bus.EventJson;
 import io.vigil.check.Check;
 import io.vigil.check.Checks;
+import io.vigil.cluster.Membership;
 import io.vigil.config.CheckConfig;
 import io.vigil.config.Secrets;
 import io.vigil.config.VigilConfig;
@@ -48,6 +49,7 @@ public final class Engine implements MonitorView {
   private final StatusBoard board;
   private final BoardVerticle boardVerticle;
   private final Secrets secrets;
+  private final Membership membership;
   private final List<String> checkDeployments = Collections.synchronizedList(new ArrayList<>());
   private volatile String boardDeployment;
   /** Set once {@link #stop()} began: no check may be registered from then on. */
@@ -61,6 +63,12 @@ public final class Engine implements MonitorView {
 
   /** {@code clock}: monotonic time for ages and staleness, wall time for the timestamps shown. */
   public Engine(Vertx vertx, VigilConfig config, CheckMetrics metrics, Clock clock) {
+    this(vertx, config, metrics, clock, Membership.SINGLE);
+  }
+
+  /** {@code membership}: in a cluster, which checks this member probes and what it announces. */
+  public Engine(Vertx vertx, VigilConfig config, CheckMetrics metrics, Clock clock, Membership membership) {
+    this.membership = membership;
     this.vertx = vertx;
     this.clock = clock;
     this.config = config;
@@ -68,7 +76,7 @@ public final class Engine implements MonitorView {
     List<CheckSpec> specs = config.checks().stream()
         .map(c -> new CheckSpec(c.name(), c.type(), c.options())).toList();
     this.board = new StatusBoard(specs, config.readinessChecks(), clock);
-    this.boardVerticle = new BoardVerticle(board, metrics, clock);
+    this.boardVerticle = new BoardVerticle(board, metrics, clock, membership);
     List<String> secretValues = new ArrayList<>();
     config.checks().forEach(c -> secretValues.addAll(c.settings().secrets()));
     secretValues.add(config.server().token());
@@ -140,7 +148,8 @@ public final class Engine implements MonitorView {
   }
 
   private Future<String> deployCheck(String name, String type, CheckOptions options, Supplier<Check> check) {
-    CheckVerticle v = new CheckVerticle(name, type, options, check, secrets, boardVerticle::submit, clock);
+    CheckVerticle v = new CheckVerticle(name, type, options, check, secrets, boardVerticle::submit, clock,
+        () -> membership.owns(name));
     return vertx.deployVerticle(v).onSuccess(checkDeployments::add);
   }
 
@@ -188,6 +197,7 @@ public final class Engine implements MonitorView {
   /** Starts draining: DRAINING is published and readiness turns false before this completes. */
   public Future<Void> drain() {
     draining = true;
+    membership.leave(); // clustered: the others take this member's checks at their next round
     publish(Phase.DRAINING);
     return boardVerticle.drain();
   }

@@ -110,8 +110,9 @@ public final class EventHub extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.RESULT, m -> received(Kind.RESULT, m.body())));
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.CHANGED, m -> received(Kind.STATUS, m.body())));
+    // Not local consumers: clustered, a check's events come from its owner, which may be another member.
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.RESULT, m -> received(Kind.RESULT, m.body())));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.CHANGED, m -> received(Kind.STATUS, m.body())));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.LIFECYCLE, m -> received(Kind.LIFECYCLE, m.body())));
     heartbeatTimer = vertx.setPeriodic(heartbeatMs, id -> toEveryGroup(Group::heartbeat));
     return Future.join(consumers.stream().map(MessageConsumer::completion).toList());

@@ -24,10 +24,14 @@ public final class Logging {
     root.setLevel(Level.INFO);
     // Netty logs at DEBUG what it cannot tune on this platform; nothing an operator acts on.
     Logger.getLogger("io.netty").setLevel(Level.WARNING);
+    // Hazelcast tells at INFO each step of a join and every partition migration (dozens of lines per
+    // membership change); vigil.cluster logs the joins and leaves an operator needs.
+    HAZELCAST.setLevel(Level.WARNING);
     // vertx-micrometer 5.0 registers one HTTP server gauge twice; Micrometer warns once and ignores
     // the second. Harmless, but a WARN at every start teaches operators to ignore warnings.
     MICROMETER.setFilter(r -> r.getMessage() == null || !r.getMessage().contains("has been already registered"));
   }
 
+  private static final Logger HAZELCAST = Logger.getLogger("com.hazelcast");
   private static final Logger MICROMETER = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
 }

@@ -108,6 +108,15 @@ public final class StatusBoard {
     return transitions;
   }
 
+  /**
+   * Takes note of a seq another board gave (a Lamport clock): every seq this board gives from now on
+   * is larger. Clustered, each member's board sees every result, and the owner of a check numbers its
+   * events; so a check's events keep increasing in seq when its owner changes.
+   */
+  public void witness(long otherSeq) {
+    seq = Math.max(seq, otherSeq);
+  }
+
   /** Records one probe result and returns what changed. Results for unknown checks are ignored. */
   public Recorded record(CheckResult r) {
     Entry e = entries.get(r.check());

@@ -1,0 +1,121 @@
+package io.vigil.cluster;
+
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * The membership of a Hazelcast-clustered Vigil: the members Hazelcast reports (oldest first, the
+ * same order on every member), less those that said they are leaving. A member that drains says so
+ * on {@link #LEAVING} first, so the others take its checks at once, before it stops probing.
+ * Hazelcast's own listener is used, not Vert.x's {@code nodeListener}, which the clustered event bus
+ * holds for itself. Only members with the {@link #ROLE} attribute {@link #MONITOR} share the checks:
+ * other Vert.x applications may join the cluster to subscribe to Vigil's events.
+ */
+public final class HazelcastMembership implements Membership {
+  /** {@code {member}}: that member drains and owns nothing from now on (publish). */
+  public static final String LEAVING = "vigil.cluster.leaving";
+  /** The Hazelcast member attribute that marks a Vigil, and its value. */
+  static final String ROLE = "vigil.role";
+  static final String MONITOR = "monitor";
+  private static final Logger LOG = Logger.getLogger("vigil.cluster");
+
+  private final Vertx vertx;
+  private final Cluster cluster;
+  private final String self;
+  private final Set<String> leaving = ConcurrentHashMap.newKeySet();
+  private volatile List<String> members;
+  private MessageConsumer<String> leavingConsumer;
+
+  public HazelcastMembership(Vertx vertx, HazelcastClusterManager manager) {
+    this.vertx = vertx;
+    this.cluster = manager.getHazelcastInstance().getCluster();
+    // Hazelcast's member id, as in getMembers(): Vert.x's node id is another one.
+    this.self = cluster.getLocalMember().getUuid().toString();
+    this.members = current();
+  }
+
+  /** Follows joins, leaves and the leaving announcements of the others. */
+  public Future<Void> start() {
+    cluster.addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+        changed("joined", e.getMember());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        leaving.remove(e.getMember().getUuid().toString());
+        changed("left", e.getMember());
+      }
+    });
+    leavingConsumer = vertx.eventBus().consumer(LEAVING, m -> {
+      if (!m.body().equals(self) && leaving.add(m.body())) {
+        members = current();
+        LOG.info("cluster member=" + m.body() + " leaving; members=" + members.size());
+      }
+    });
+    members = current();
+    LOG.info("cluster joined self=" + self + " members=" + members.size());
+    return leavingConsumer.completion();
+  }
+
+  @Override
+  public void leave() {
+    leaving.add(self);
+    members = current();
+    vertx.eventBus().publish(LEAVING, self);
+  }
+
+  private void changed(String what, Member m) {
+    members = current();
+    LOG.info("cluster member=" + m.getUuid() + " " + what + "; members=" + members.size());
+  }
+
+  private List<String> current() {
+    List<String> ids = new ArrayList<>();
+    for (Member m : cluster.getMembers()) {
+      String id = m.getUuid().toString();
+      if (MONITOR.equals(m.getAttribute(ROLE)) && !leaving.contains(id)) {
+        ids.add(id);
+      }
+    }
+    return List.copyOf(ids);
+  }
+
+  @Override
+  public String self() {
+    return self;
+  }
+
+  @Override
+  public boolean owns(String check) {
+    return self.equals(Ownership.owner(check, members));
+  }
+
+  @Override
+  public boolean leads() {
+    List<String> m = members;
+    return !m.isEmpty() && m.get(0).equals(self);
+  }
+
+  @Override
+  public boolean clustered() {
+    return true;
+  }
+
+  /** The members that share the checks now, oldest first. */
+  public List<String> members() {
+    return members;
+  }
+}

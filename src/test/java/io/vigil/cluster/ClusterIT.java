@@ -1,0 +1,176 @@
+package io.vigil.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vigil.testsupport.MonitorFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three Vigil processes clustered on loopback share 30 http checks: each check is probed by its
+ * owner only, every member shows all 30, a transition reaches a subscriber in another process once,
+ * and a member killed with SIGKILL has its checks taken over with no gap beyond interval + detection
+ * and no transition. The tests run in order on one cluster; the last one kills a member.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+  private static final int CHECKS = 30;
+  private static final long INTERVAL_MS = 1000;
+  /** The members' cluster.failure-detection; a killed member is noticed sooner, when its connections close. */
+  private static final long DETECTION_MS = 3000;
+
+  private CountingTarget target;
+  private Members members;
+  private BusSubscriber subscriber;
+  private final List<Integer> alive = new ArrayList<>(List.of(0, 1, 2));
+
+  @BeforeAll
+  void startCluster(@TempDir Path dir) throws Exception {
+    target = new CountingTarget(CHECKS);
+    members = new Members(dir, 3, target, CHECKS, "{ interval: 1s, timeout: 900ms }");
+    subscriber = new BusSubscriber(Members.CLUSTER, members.clusterPorts);
+    MonitorFixture.eventually(Duration.ofSeconds(90), "every member to see the three and report all checks UP",
+        () -> IntStream.range(0, 3).allMatch(i -> members.output(i).contains("members=3")
+            && members.status(i, "/health") == 200 && upChecks(i).size() == CHECKS));
+    Thread.sleep(2 * INTERVAL_MS); // a round with the final ownership
+  }
+
+  @AfterAll
+  void stop() {
+    if (subscriber != null) {
+      subscriber.close();
+    }
+    if (members != null) {
+      members.close();
+    }
+    if (target != null) {
+      target.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void eachCheckIsProbedByItsOwnerOnlyAndEveryMemberShowsAll() throws Exception {
+    Map<Integer, String> ids = subscriber.memberIds();
+    List<String> memberIds = members.clusterPorts.stream().map(ids::get).toList();
+    List<Map<String, Double>> before = IntStream.range(0, 3).mapToObj(members::probes).toList();
+    long from = System.nanoTime();
+    Thread.sleep(6 * INTERVAL_MS);
+    long to = System.nanoTime();
+    for (int k = 0; k < CHECKS; k++) {
+      String check = "t" + k;
+      int owner = memberIds.indexOf(Ownership.owner(check, memberIds));
+      for (int i = 0; i < 3; i++) {
+        double probed = members.probes(i).getOrDefault(check, 0.0) - before.get(i).getOrDefault(check, 0.0);
+        if (i == owner) {
+          assertTrue(probed >= 4, check + " owned by member " + i + " was probed " + probed + " times by it in 6 s");
+        } else {
+          assertEquals(0.0, probed, check + " is member " + owner + "'s, yet member " + i + " counted probes");
+        }
+      }
+      int hits = target.hits(k, from, to);
+      assertTrue(hits >= 4 && hits <= 8, check + " was asked " + hits + " times in 6 s at a 1 s interval (one prober: about 6)");
+    }
+    for (int i = 0; i < 3; i++) {
+      assertEquals(CHECKS, upChecks(i).size(), "member " + i + " /health: " + members.get(i, "/health"));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aTransitionReachesASubscriberInAnotherProcessOnce() throws Exception {
+    int before = subscriber.transitions.size();
+    for (int k = 0; k < 5; k++) {
+      target.fail(k, true);
+    }
+    MonitorFixture.eventually(Duration.ofSeconds(15), "t0..t4 DOWN on every member",
+        () -> IntStream.range(0, 3).allMatch(i -> states(i).values().stream().filter("DOWN"::equals).count() == 5));
+    for (int k = 0; k < 5; k++) {
+      target.fail(k, false);
+    }
+    MonitorFixture.eventually(Duration.ofSeconds(15), "t0..t4 UP again on every member",
+        () -> IntStream.range(0, 3).allMatch(i -> upChecks(i).size() == CHECKS));
+    Thread.sleep(INTERVAL_MS); // a duplicate from a second member would arrive meanwhile
+    List<JsonObject> seen = subscriber.transitions.subList(before, subscriber.transitions.size());
+    Map<String, List<String>> byCheck = new TreeMap<>();
+    seen.forEach(t -> byCheck.computeIfAbsent(t.getString("check"), c -> new ArrayList<>())
+        .add(t.getString("from") + "->" + t.getString("to")));
+    Map<String, List<String>> expected = new TreeMap<>();
+    IntStream.range(0, 5).forEach(k -> expected.put("t" + k, List.of("UP->DOWN", "DOWN->UP")));
+    expected.put("*", List.of("UP->DOWN", "DOWN->UP"));
+    assertEquals(expected, byCheck, "transitions the subscriber saw, in order");
+  }
+
+  @Test
+  @Order(3)
+  void aKilledMembersChecksResumeOnTheOthersWithoutATransition() throws Exception {
+    Map<Integer, String> ids = subscriber.memberIds();
+    List<String> memberIds = members.clusterPorts.stream().map(ids::get).toList();
+    Map<Integer, List<Integer>> owned = new HashMap<>();
+    for (int k = 0; k < CHECKS; k++) {
+      owned.computeIfAbsent(memberIds.indexOf(Ownership.owner("t" + k, memberIds)), x -> new ArrayList<>()).add(k);
+    }
+    int victim = owned.entrySet().stream().max(Map.Entry.comparingByValue((a, b) -> a.size() - b.size())).orElseThrow().getKey();
+    int transitionsBefore = subscriber.transitions.size();
+    long killed = System.nanoTime();
+    members.processes.get(victim).process().destroyForcibly(); // SIGKILL
+    alive.remove(Integer.valueOf(victim));
+    Thread.sleep(INTERVAL_MS + DETECTION_MS + 4 * INTERVAL_MS);
+    long end = System.nanoTime();
+    long bound = 2 * INTERVAL_MS + DETECTION_MS; // the gap the killed round leaves, one interval, detection
+    for (int k : owned.get(victim)) {
+      long gap = target.longestGapMs(k, killed, end);
+      assertTrue(gap <= bound, "t" + k + " (member " + victim + "'s) went " + gap + " ms unprobed after the kill; bound " + bound);
+    }
+    assertEquals(List.of(), subscriber.transitions.subList(transitionsBefore, subscriber.transitions.size()),
+        "a handover alone must cause no transition");
+    for (int i : alive) {
+      assertEquals(CHECKS, upChecks(i).size(), "member " + i + " /health after the kill: " + members.get(i, "/health"));
+    }
+    assertSeqIncreasesPerCheck();
+  }
+
+  /** Every check's results reached the subscriber with increasing seq, across owners. */
+  private void assertSeqIncreasesPerCheck() {
+    Map<String, Long> last = new HashMap<>();
+    for (JsonObject r : subscriber.results) {
+      long seq = r.getLong("seq");
+      Long prev = last.put(r.getString("check"), seq);
+      assertTrue(prev == null || seq > prev, r.getString("check") + ": seq " + seq + " after " + prev);
+    }
+    assertTrue(last.size() == CHECKS, "results of " + last.size() + " checks reached the subscriber");
+  }
+
+  private List<String> upChecks(int member) {
+    return states(member).entrySet().stream().filter(e -> e.getValue().equals("UP")).map(Map.Entry::getKey).toList();
+  }
+
+  /** Each check's state in {@code member}'s /health (UP, DEGRADED: failing below the threshold, DOWN, UNKNOWN). */
+  private Map<String, String> states(int member) {
+    JsonArray checks = new JsonObject(members.get(member, "/health")).getJsonArray("checks");
+    Map<String, String> out = new TreeMap<>();
+    for (int i = 0; i < checks.size(); i++) {
+      JsonObject c = checks.getJsonObject(i);
+      out.put(c.getString("name"), c.getJsonObject("data").getString("state"));
+    }
+    return out;
+  }
+}
