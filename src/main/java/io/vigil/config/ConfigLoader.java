@@ -103,8 +103,10 @@ public final class ConfigLoader {
     List<String> members = n.stringList("members");
     members = members == null ? List.of() : members;
     for (int i = 0; i < members.size(); i++) {
-      if (!members.get(i).matches("[^\\s:]+:\\d{1,5}") || Integer.parseInt(members.get(i).substring(members.get(i).lastIndexOf(':') + 1)) > 65535) {
-        n.problem("members[" + i + "]", "must be host:port, e.g. 10.0.0.2:5701 (was \"" + members.get(i) + "\")");
+      String m = members.get(i);
+      boolean hostPort = m.matches("[^\\s:]+:\\d{1,5}") && Integer.parseInt(m.substring(m.lastIndexOf(':') + 1)) <= 65535;
+      if (!hostPort) {
+        n.problem("members[" + i + "]", "must be host:port, e.g. 10.0.0.2:5701 (was \"" + m + "\")");
       }
     }
     Duration detection = n.duration("failure-detection", d.failureDetection());

@@ -51,6 +51,17 @@ class StatusBoardTest {
   }
 
   @Test
+  void aSeqWitnessedFromAnotherBoardIsExceededByEverySeqGivenAfter() {
+    StatusBoard b = board(List.of(spec("redis", true)), null);
+    long own = b.record(ok("redis")).seq();
+    b.witness(own + 1000);
+    StatusBoard.Recorded next = b.record(fail("redis", Reason.TIMEOUT));
+    assertTrue(next.seq() > own + 1000, "seq " + next.seq() + " after witnessing " + (own + 1000));
+    b.witness(1); // an older seq never moves the clock back
+    assertTrue(b.record(ok("redis")).seq() > next.seq());
+  }
+
+  @Test
   void checkTurnsDownAfterThreeConsecutiveFailuresAndNotBefore() {
     StatusBoard b = board(List.of(spec("redis", true)), null);
     b.record(ok("redis"));
