@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
 
 /**
@@ -34,6 +35,7 @@ public final class HazelcastMembership implements Membership {
   private final Cluster cluster;
   private final String self;
   private final Set<String> leaving = ConcurrentHashMap.newKeySet();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile List<String> members;
   private MessageConsumer<String> leavingConsumer;
 
@@ -61,7 +63,7 @@ public final class HazelcastMembership implements Membership {
     });
     leavingConsumer = vertx.eventBus().consumer(LEAVING, m -> {
       if (!m.body().equals(self) && leaving.add(m.body())) {
-        members = current();
+        update();
         LOG.info("cluster member=" + m.body() + " leaving; members=" + members.size());
       }
     });
@@ -73,12 +75,22 @@ public final class HazelcastMembership implements Membership {
   @Override
   public void leave() {
     leaving.add(self);
-    members = current();
+    update();
     vertx.eventBus().publish(LEAVING, self);
   }
 
-  private void changed(String what, Member m) {
+  @Override
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  private void update() {
     members = current();
+    listeners.forEach(Runnable::run);
+  }
+
+  private void changed(String what, Member m) {
+    update();
     LOG.info("cluster member=" + m.getUuid() + " " + what + "; members=" + members.size());
   }
 

@@ -20,6 +20,9 @@ public interface Membership {
   /** This member drains: from now on it owns nothing and the others take its checks. */
   default void leave() {}
 
+  /** Runs {@code listener} (on any thread) after each change of who owns what. */
+  default void onChange(Runnable listener) {}
+
   /** A single process: it owns every check and leads. */
   Membership SINGLE = new Membership() {
     @Override

@@ -34,6 +34,9 @@ public final class CheckVerticle extends VerticleBase {
   private CheckRunner runner;
   private long timer = -1;
   private volatile boolean stopped;
+  /** On this verticle's context: a probe is running; the last round was this member's to probe. */
+  private boolean inFlight;
+  private boolean probedLastRound;
 
   /** {@code checkFactory} runs in {@link #start()}, so clients are bound to this verticle's event loop. */
   public CheckVerticle(String name, String type, CheckOptions options, Supplier<Check> checkFactory,
@@ -78,14 +81,33 @@ public final class CheckVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Clustered: the membership changed. A check this member has just taken over (a member left or
+   * died) probes now rather than at the end of the round it was idling through.
+   */
+  public void ownershipChanged() {
+    if (context == null) {
+      return; // not started yet: its first round is moments away
+    }
+    context.runOnContext(v -> {
+      if (!stopped && !inFlight && !probedLastRound && owned.getAsBoolean()) {
+        vertx.cancelTimer(timer);
+        probe();
+      }
+    });
+  }
+
   private void probe() {
-    if (!owned.getAsBoolean()) {
+    probedLastRound = owned.getAsBoolean();
+    if (!probedLastRound) {
       schedule(options.interval().toMillis() + jitter());
       return;
     }
     // Real time, not the injected clock: it plans a real timer.
     long started = System.nanoTime();
+    inFlight = true;
     runner.run().onComplete(ar -> {
+      inFlight = false;
       if (stopped) {
         return;
       }

@@ -26,6 +26,8 @@ import io.vigil.status.StatusBoard;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -51,6 +53,7 @@ public final class Engine implements MonitorView {
   private final Secrets secrets;
   private final Membership membership;
   private final List<String> checkDeployments = Collections.synchronizedList(new ArrayList<>());
+  private final Queue<CheckVerticle> checkVerticles = new ConcurrentLinkedQueue<>();
   private volatile String boardDeployment;
   /** Set once {@link #stop()} began: no check may be registered from then on. */
   private volatile boolean stopping;
@@ -85,6 +88,7 @@ public final class Engine implements MonitorView {
 
   /** Deploys the board, then one verticle per configured check. */
   public Future<Void> start() {
+    membership.onChange(() -> checkVerticles.forEach(CheckVerticle::ownershipChanged));
     publish(Phase.STARTING);
     return vertx.deployVerticle(boardVerticle).compose(id -> {
       boardDeployment = id;
@@ -150,6 +154,7 @@ public final class Engine implements MonitorView {
   private Future<String> deployCheck(String name, String type, CheckOptions options, Supplier<Check> check) {
     CheckVerticle v = new CheckVerticle(name, type, options, check, secrets, boardVerticle::submit, clock,
         () -> membership.owns(name));
+    checkVerticles.add(v);
     return vertx.deployVerticle(v).onSuccess(checkDeployments::add);
   }
 
@@ -210,6 +215,7 @@ public final class Engine implements MonitorView {
       checkDeployments.forEach(id -> undeploys.add(vertx.undeploy(id)));
       checkDeployments.clear();
     }
+    checkVerticles.clear();
     return Future.join(undeploys).transform(ar -> boardDeployment == null ? Future.<Void>succeededFuture()
         : vertx.undeploy(boardDeployment).onComplete(x -> boardDeployment = null));
   }

@@ -135,7 +135,9 @@ class ClusterIT {
     alive.remove(Integer.valueOf(victim));
     Thread.sleep(INTERVAL_MS + DETECTION_MS + 4 * INTERVAL_MS);
     long end = System.nanoTime();
-    long bound = 2 * INTERVAL_MS + DETECTION_MS; // the gap the killed round leaves, one interval, detection
+    long bound = INTERVAL_MS + DETECTION_MS; // the round the kill cut short, then detection: the new owner probes at once
+    System.out.println("kill -9 handover: longest gap " + owned.get(victim).stream()
+        .mapToLong(k -> target.longestGapMs(k, killed, end)).max().orElse(0) + " ms over " + owned.get(victim).size() + " checks");
     for (int k : owned.get(victim)) {
       long gap = target.longestGapMs(k, killed, end);
       assertTrue(gap <= bound, "t" + k + " (member " + victim + "'s) went " + gap + " ms unprobed after the kill; bound " + bound);
@@ -146,6 +148,35 @@ class ClusterIT {
       assertEquals(CHECKS, upChecks(i).size(), "member " + i + " /health after the kill: " + members.get(i, "/health"));
     }
     assertSeqIncreasesPerCheck();
+  }
+
+  @Test
+  @Order(4)
+  void aDrainingMemberHandsItsChecksOverWithNoGapLongerThanAnInterval() throws Exception {
+    Map<Integer, String> ids = subscriber.memberIds();
+    List<String> memberIds = alive.stream().map(i -> ids.get(members.clusterPorts.get(i))).toList();
+    int leaver = alive.get(1);
+    List<Integer> itsChecks = IntStream.range(0, CHECKS)
+        .filter(k -> Ownership.owner("t" + k, memberIds).equals(ids.get(members.clusterPorts.get(leaver)))).boxed().toList();
+    assertTrue(!itsChecks.isEmpty(), "member " + leaver + " owns checks");
+    int transitionsBefore = subscriber.transitions.size();
+    long signalled = System.nanoTime();
+    members.processes.get(leaver).signal("TERM");
+    assertEquals(0, members.processes.get(leaver).awaitExit(Duration.ofSeconds(30)), members.output(leaver));
+    alive.remove(Integer.valueOf(leaver));
+    Thread.sleep(3 * INTERVAL_MS);
+    long end = System.nanoTime();
+    long bound = INTERVAL_MS + INTERVAL_MS / 20 + 300; // one interval, its jitter, the handover message
+    System.out.println("drain handover: longest gap " + itsChecks.stream()
+        .mapToLong(k -> target.longestGapMs(k, signalled - INTERVAL_MS * 1_000_000, end)).max().orElse(0) + " ms over "
+        + itsChecks.size() + " checks");
+    for (int k : itsChecks) {
+      long gap = target.longestGapMs(k, signalled - INTERVAL_MS * 1_000_000, end);
+      assertTrue(gap <= bound, "t" + k + " went " + gap + " ms unprobed around member " + leaver + "'s drain; bound " + bound);
+    }
+    assertEquals(List.of(), subscriber.transitions.subList(transitionsBefore, subscriber.transitions.size()),
+        "a drain alone must cause no transition");
+    assertEquals(CHECKS, upChecks(alive.get(0)).size(), members.get(alive.get(0), "/health"));
   }
 
   /** Every check's results reached the subscriber with increasing seq, across owners. */
