@@ -33,7 +33,8 @@ public final class HazelcastMembership implements Membership {
 
   private final Vertx vertx;
   private final Cluster cluster;
-  private final String self;
+  /** Hazelcast gives a member a new id when it merges back after a split: read again on each change. */
+  private volatile String self;
   private final Set<String> leaving = ConcurrentHashMap.newKeySet();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile List<String> members;
@@ -42,8 +43,6 @@ public final class HazelcastMembership implements Membership {
   public HazelcastMembership(Vertx vertx, HazelcastClusterManager manager) {
     this.vertx = vertx;
     this.cluster = manager.getHazelcastInstance().getCluster();
-    // Hazelcast's member id, as in getMembers(): Vert.x's node id is another one.
-    this.self = cluster.getLocalMember().getUuid().toString();
     this.members = current();
   }
 
@@ -94,7 +93,9 @@ public final class HazelcastMembership implements Membership {
     LOG.info("cluster member=" + m.getUuid() + " " + what + "; members=" + members.size());
   }
 
+  /** The monitors now, oldest first, less those leaving; Hazelcast's member ids (Vert.x's node id is another). */
   private List<String> current() {
+    self = cluster.getLocalMember().getUuid().toString();
     List<String> ids = new ArrayList<>();
     for (Member m : cluster.getMembers()) {
       String id = m.getUuid().toString();

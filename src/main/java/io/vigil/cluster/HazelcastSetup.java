@@ -29,6 +29,10 @@ public final class HazelcastSetup {
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(Math.max(1, c.failureDetection().toSeconds())));
+    // A member cut off (frozen, partitioned) and back runs alone until Hazelcast merges it in: 300 s
+    // after start, then every 120 s by default; meanwhile it probes every check a second time.
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     hz.setProperty("hazelcast.wait.seconds.before.join", "1");
     hz.setProperty("hazelcast.max.wait.seconds.before.join", "3");
     // Marks a monitor: subscribers (plain clustered Vert.x applications) join the same cluster, and
