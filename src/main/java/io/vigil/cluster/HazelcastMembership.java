@@ -90,7 +90,7 @@ public final class HazelcastMembership implements Membership {
 
   private void changed(String what, Member m) {
     update();
-    LOG.info("cluster member=" + m.getUuid() + " " + what + "; members=" + members.size());
+    LOG.info("cluster member=" + m.getUuid() + " " + what + "; members=" + members.size() + " " + members);
   }
 
   /** The monitors now, oldest first, less those leaving; Hazelcast's member ids (Vert.x's node id is another). */

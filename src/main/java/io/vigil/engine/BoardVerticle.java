@@ -17,7 +17,10 @@ import io.vigil.model.Clock;
 import io.vigil.model.Phase;
 import io.vigil.model.Transition;
 import io.vigil.status.StatusBoard;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,6 +48,15 @@ public final class BoardVerticle extends VerticleBase {
   private final Membership membership;
   private MessageConsumer<Object> statusConsumer;
   private MessageConsumer<JsonObject> replicaConsumer;
+  private MessageConsumer<JsonObject> announcedConsumer;
+  /**
+   * Clustered: each check's state as last announced on the bus, by any member. A member announces
+   * only what changes that view: after a handover or a thaw its own board may have seen a state the
+   * cluster never did (UNKNOWN while it was frozen), and subscribers must not hear of it.
+   */
+  private final Map<String, String> announced = new HashMap<>();
+  /** Clustered: the board stalled past this (a frozen process): the expiries it then finds are its own. */
+  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private long ticker = -1;
   private volatile long lastTickNanos;
   private volatile long changes;
@@ -73,20 +85,22 @@ public final class BoardVerticle extends VerticleBase {
     if (!membership.clustered()) {
       return statusConsumer.completion();
     }
+    announcedConsumer = vertx.eventBus().consumer(Addresses.CHANGED,
+        m -> announced.put(m.body().getString("check"), m.body().getString("to")));
     replicaConsumer = vertx.eventBus().consumer(Addresses.REPLICA, m -> {
       if (!membership.self().equals(m.body().getString("member"))) {
         board.witness(m.body().getLong("seq", 0L));
         handle(EventJson.fromReplica(m.body(), clock.nanos()), false);
       }
     });
-    return Future.all(statusConsumer.completion(), replicaConsumer.completion());
+    return Future.all(statusConsumer.completion(), replicaConsumer.completion(), announcedConsumer.completion());
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(ticker);
     return replicaConsumer == null ? statusConsumer.unregister()
-        : Future.all(statusConsumer.unregister(), replicaConsumer.unregister());
+        : Future.all(statusConsumer.unregister(), replicaConsumer.unregister(), announcedConsumer.unregister());
   }
 
   /** Hands a result to the board; safe from any thread. */
@@ -109,6 +123,14 @@ public final class BoardVerticle extends VerticleBase {
     return onBoard(() -> {
       board.drain();
       metrics.update(board.snapshot());
+      return null;
+    });
+  }
+
+  /** Runs the staleness tick now, on the board's context (after a stall it is overdue). */
+  public Future<Void> tickNow() {
+    return onBoard(() -> {
+      tick();
       return null;
     });
   }
@@ -136,11 +158,21 @@ public final class BoardVerticle extends VerticleBase {
   }
 
   private void tick() {
-    lastTickNanos = clock.nanos();
+    long now = clock.nanos();
+    // Clustered, a stall this long means this member was out (frozen): the others held the checks
+    // meanwhile, so what went stale here is its own view only, applied but not announced.
+    boolean stalled = membership.clustered() && now - lastTickNanos > STALL_NANOS;
+    lastTickNanos = now;
     List<Transition> transitions = board.expire();
     if (!transitions.isEmpty()) {
       metrics.update(board.snapshot());
-      transitions.forEach(t -> transition(t, false));
+      transitions.forEach(t -> {
+        if (stalled) {
+          changes++;
+        } else {
+          transition(t, false);
+        }
+      });
     }
   }
 
@@ -177,14 +209,20 @@ public final class BoardVerticle extends VerticleBase {
    */
   private void transition(Transition t, boolean probed) {
     boolean mine = t.check().equals(Transition.OVERALL) ? membership.leads() : probed || membership.owns(t.check());
-    if (mine) {
-      announce(t);
+    String known = membership.clustered() ? announced.get(t.check()) : null;
+    if (!mine || t.to().equals(known)) {
+      changes++; // not this member's to tell, or the cluster was told already
+    } else if (known != null && !known.equals(t.from())) {
+      announce(new Transition(t.check(), known, t.to(), t.reason(), t.cause(), t.at(), t.seq())); // from what subscribers know
     } else {
-      changes++;
+      announce(t);
     }
   }
 
   private void announce(Transition t) {
+    if (membership.clustered()) {
+      announced.put(t.check(), t.to());
+    }
     metrics.record(t);
     vertx.eventBus().publish(Addresses.CHANGED, EventJson.transition(t));
     boolean bad = t.to().equals(CheckState.DOWN.name());

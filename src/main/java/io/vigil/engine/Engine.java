@@ -43,6 +43,7 @@ public final class Engine implements MonitorView {
   /** Checks registered and deployed in one event-loop task (about 30 ms of it here). */
   static final int DEPLOY_BATCH = 64;
   private static final long LIVENESS_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final long CATCH_UP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Vertx vertx;
   private final Clock clock;
@@ -171,6 +172,12 @@ public final class Engine implements MonitorView {
   @Override
   public boolean ready() {
     return !draining && board.snapshot().ready();
+  }
+
+  @Override
+  public Future<Void> caughtUp() {
+    // The tick runs every 250 ms; a second without one means the results may be past max-age unexpired.
+    return boardVerticle.sinceLastTickNanos() < CATCH_UP_NANOS ? Future.succeededFuture() : boardVerticle.tickNow();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.vigil.engine;
 
+import io.vertx.core.Future;
 import io.vigil.metrics.CheckFamilies;
 import io.vigil.model.CheckStatus;
 import io.vigil.model.Snapshot;
@@ -34,4 +35,13 @@ public interface MonitorView {
 
   /** Which checks readiness follows: the critical ones, or {@code probes.readiness.checks}. */
   Predicate<CheckStatus> readinessGroup();
+
+  /**
+   * Completes once {@link #snapshot()} has no result past its max-age: at once, unless the board has
+   * not run its staleness tick for a while (the process was frozen, or its loop stalled); then once
+   * it has. A stale result is never served as fresh. May complete on another thread.
+   */
+  default Future<Void> caughtUp() {
+    return Future.succeededFuture();
+  }
 }

@@ -1,6 +1,8 @@
 package io.vigil.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -36,6 +38,23 @@ final class HealthHandlers {
     this.monitor = monitor;
     this.access = access;
     this.renderings = renderings;
+  }
+
+  /**
+   * {@code handler}, run once the snapshot holds no result past its max-age: at once in the normal
+   * case; after a stall (a frozen process thawed) once the board has expired what went stale, so the
+   * first answer after it does not call an 8 s old result UP.
+   */
+  Handler<RoutingContext> caughtUp(Handler<RoutingContext> handler) {
+    return ctx -> {
+      Future<Void> ready = monitor.caughtUp();
+      if (ready.succeeded()) {
+        handler.handle(ctx);
+        return;
+      }
+      Context here = ctx.vertx().getOrCreateContext();
+      ready.onComplete(x -> here.runOnContext(v -> handler.handle(ctx)));
+    };
   }
 
   void live(RoutingContext ctx) {

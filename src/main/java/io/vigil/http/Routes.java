@@ -35,10 +35,10 @@ public final class Routes {
     Router router = Router.router(vertx);
     if (surface != Surface.MANAGEMENT) {
       route(router, h::live, "/health/live", "/livez");
-      route(router, h::startup, "/health/startup", "/health/started");
-      route(router, h::ready, "/health/ready", "/readyz");
-      route(router, h::health, "/health");
-      route(router, h::check, "/health/checks/:name");
+      route(router, h.caughtUp(h::startup), "/health/startup", "/health/started");
+      route(router, h.caughtUp(h::ready), "/health/ready", "/readyz");
+      route(router, h.caughtUp(h::health), "/health");
+      route(router, h.caughtUp(h::check), "/health/checks/:name");
     }
     if (surface != Surface.PROBES) {
       route(router, metrics, "/metrics");
