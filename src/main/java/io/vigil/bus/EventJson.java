@@ -11,7 +11,6 @@ import io.vigil.model.Snapshot;
 import io.vigil.model.Transition;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 
 /**
  * JSON payloads of events and of the snapshot. Plain JSON, so that a clustered event bus and
@@ -58,7 +57,7 @@ public final class EventJson {
         .put("ok", r.ok())
         .put("reason", label(r.reason()))
         .put("message", r.message())
-        .put("data", new JsonObject(new LinkedHashMap<>(r.data())))
+        .put("data", new JsonObject(r.data()))
         .put("latencyNanos", r.latency().toNanos())
         .put("at", r.at().toString());
   }

@@ -126,9 +126,4 @@ public final class HazelcastMembership implements Membership {
   public boolean clustered() {
     return true;
   }
-
-  /** The members that share the checks now, oldest first. */
-  public List<String> members() {
-    return members;
-  }
 }

@@ -87,16 +87,20 @@ public final class ConfigLoader {
     return new VigilConfig(server, readiness, checks, histogram, cluster);
   }
 
+  private static boolean isHost(String host) {
+    return !host.isBlank() && host.chars().noneMatch(c -> c <= ' ');
+  }
+
   /** {@code cluster: { enabled, name, host, port, members, failure-detection }}. */
   private static ClusterConfig cluster(ConfigNode n) {
     ClusterConfig d = ClusterConfig.DISABLED;
     boolean enabled = n.bool("enabled", false);
     String name = n.string("name", d.name());
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+    if (!CHECK_NAME.matcher(name).matches()) {
       n.problem("name", "must use letters, digits, '_', '.', '-' (at most 63; was \"" + name + "\")");
     }
     String host = n.string("host", d.host());
-    if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ')) {
+    if (!isHost(host)) {
       n.problem("host", "must be the address this member listens on, with no spaces (was \"" + host + "\")");
     }
     int port = n.integer("port", d.port(), 1, 65535);
@@ -192,7 +196,7 @@ public final class ConfigLoader {
   private static ServerConfig server(ConfigNode n) {
     ServerConfig d = ServerConfig.DEFAULTS;
     String host = n.string("host", d.host());
-    if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ')) {
+    if (!isHost(host)) {
       n.problem("host", "must be an address or host name with no spaces (was \"" + host + "\")");
     }
     int port = n.integer("port", d.port(), 0, 65535);

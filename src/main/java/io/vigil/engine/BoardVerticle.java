@@ -55,8 +55,12 @@ public final class BoardVerticle extends VerticleBase {
    * cluster never did (UNKNOWN while it was frozen), and subscribers must not hear of it.
    */
   private final Map<String, String> announced = new HashMap<>();
-  /** Clustered: the board stalled past this (a frozen process): the expiries it then finds are its own. */
-  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * The tick runs every 250 ms; a second without one means the board stalled (a frozen process, a
+   * stuck loop): results may be past max-age unexpired, and, clustered, what it then finds stale is
+   * its own view only.
+   */
+  private static final long BEHIND_NANOS = TimeUnit.SECONDS.toNanos(1);
   private long ticker = -1;
   private volatile long lastTickNanos;
   private volatile long changes;
@@ -127,12 +131,24 @@ public final class BoardVerticle extends VerticleBase {
     });
   }
 
-  /** Runs the staleness tick now, on the board's context (after a stall it is overdue). */
-  public Future<Void> tickNow() {
+  /**
+   * Completes once the board's staleness tick is not overdue: at once normally; after a stall, once
+   * the board has run it (one tick for all the requests that waited, not one each).
+   */
+  public Future<Void> caughtUp() {
+    if (!behind()) {
+      return Future.succeededFuture();
+    }
     return onBoard(() -> {
-      tick();
+      if (behind()) {
+        tick();
+      }
       return null;
     });
+  }
+
+  private boolean behind() {
+    return sinceLastTickNanos() >= BEHIND_NANOS;
   }
 
   /** How many transitions were announced; each one after the metrics were updated for it. */
@@ -161,7 +177,7 @@ public final class BoardVerticle extends VerticleBase {
     long now = clock.nanos();
     // Clustered, a stall this long means this member was out (frozen): the others held the checks
     // meanwhile, so what went stale here is its own view only, applied but not announced.
-    boolean stalled = membership.clustered() && now - lastTickNanos > STALL_NANOS;
+    boolean stalled = membership.clustered() && now - lastTickNanos >= BEHIND_NANOS;
     lastTickNanos = now;
     List<Transition> transitions = board.expire();
     if (!transitions.isEmpty()) {

@@ -52,7 +52,7 @@ public final class CheckVerticle extends VerticleBase {
 
   /**
    * As above, in a cluster: a round probes only while {@code owned} says this member owns the check;
-   * otherwise it only plans the next round, so a check taken over starts within one interval.
+   * otherwise it only plans the next round; {@link #ownershipChanged()} starts a check taken over at once.
    */
   public CheckVerticle(String name, String type, CheckOptions options, Supplier<Check> checkFactory,
       Secrets secrets, Consumer<CheckResult> sink, Clock clock, BooleanSupplier owned) {

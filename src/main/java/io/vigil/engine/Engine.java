@@ -43,7 +43,6 @@ public final class Engine implements MonitorView {
   /** Checks registered and deployed in one event-loop task (about 30 ms of it here). */
   static final int DEPLOY_BATCH = 64;
   private static final long LIVENESS_STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
-  private static final long CATCH_UP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Vertx vertx;
   private final Clock clock;
@@ -155,7 +154,9 @@ public final class Engine implements MonitorView {
   private Future<String> deployCheck(String name, String type, CheckOptions options, Supplier<Check> check) {
     CheckVerticle v = new CheckVerticle(name, type, options, check, secrets, boardVerticle::submit, clock,
         () -> membership.owns(name));
-    checkVerticles.add(v);
+    if (membership.clustered()) {
+      checkVerticles.add(v); // told when ownership moves
+    }
     return vertx.deployVerticle(v).onSuccess(checkDeployments::add);
   }
 
@@ -176,8 +177,7 @@ public final class Engine implements MonitorView {
 
   @Override
   public Future<Void> caughtUp() {
-    // The tick runs every 250 ms; a second without one means the results may be past max-age unexpired.
-    return boardVerticle.sinceLastTickNanos() < CATCH_UP_NANOS ? Future.succeededFuture() : boardVerticle.tickNow();
+    return boardVerticle.caughtUp();
   }
 
   @Override
@@ -209,7 +209,7 @@ public final class Engine implements MonitorView {
   /** Starts draining: DRAINING is published and readiness turns false before this completes. */
   public Future<Void> drain() {
     draining = true;
-    membership.leave(); // clustered: the others take this member's checks at their next round
+    membership.leave(); // clustered: the others take this member's checks and probe them at once
     publish(Phase.DRAINING);
     return boardVerticle.drain();
   }
