@@ -62,12 +62,21 @@ public final class EventJson {
         .put("at", r.at().toString());
   }
 
-  /** The result a {@link #replica} carries, received at {@code receivedNanos} on this JVM's monotonic clock. */
-  public static CheckResult fromReplica(JsonObject j, long receivedNanos) {
+  /**
+   * The result a {@link #replica} carries, received at {@code receivedNanos} on this JVM's monotonic
+   * clock and {@code receivedAt} on its wall clock. Its age counts from its owner's {@code at}, not
+   * from its arrival: a member thawed after a freeze reads replicas that waited in its socket buffers
+   * for as long as it was frozen, and must not take them for fresh. That needs the members' wall
+   * clocks in step (NTP), as Hazelcast's own heartbeats do; a replica from a clock ahead of ours
+   * counts as just made.
+   */
+  public static CheckResult fromReplica(JsonObject j, long receivedNanos, Instant receivedAt) {
     JsonObject data = j.getJsonObject("data");
+    Instant at = Instant.parse(j.getString("at"));
+    long age = Math.max(0, Duration.between(at, receivedAt).toNanos());
     return new CheckResult(j.getString("check"), j.getString("type"), j.getBoolean("ok"),
         Reason.fromLabel(j.getString("reason")), j.getString("message"), data == null ? null : data.getMap(),
-        Duration.ofNanos(j.getLong("latencyNanos")), Instant.parse(j.getString("at")), receivedNanos);
+        Duration.ofNanos(j.getLong("latencyNanos")), at, receivedNanos - age);
   }
 
   /** {@code {check, from, to, reason, cause, at, seq}}. */

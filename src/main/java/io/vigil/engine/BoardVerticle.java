@@ -94,7 +94,7 @@ public final class BoardVerticle extends VerticleBase {
     replicaConsumer = vertx.eventBus().consumer(Addresses.REPLICA, m -> {
       if (!membership.self().equals(m.body().getString("member"))) {
         board.witness(m.body().getLong("seq", 0L));
-        handle(EventJson.fromReplica(m.body(), clock.nanos()), false);
+        handle(EventJson.fromReplica(m.body(), clock.nanos(), clock.wall()), false);
       }
     });
     return Future.all(statusConsumer.completion(), replicaConsumer.completion(), announcedConsumer.completion());
@@ -178,8 +178,10 @@ public final class BoardVerticle extends VerticleBase {
     // Clustered, a stall this long means this member was out (frozen): the others held the checks
     // meanwhile, so what went stale here is its own view only, applied but not announced.
     boolean stalled = membership.clustered() && now - lastTickNanos >= BEHIND_NANOS;
-    lastTickNanos = now;
     List<Transition> transitions = board.expire();
+    // Only now: a probe on another event loop that sees the tick done must also see its expiries
+    // (ClusterFreezeIT: a thawed member's first readiness answer was 200 on a stale view).
+    lastTickNanos = now;
     if (!transitions.isEmpty()) {
       metrics.update(board.snapshot());
       transitions.forEach(t -> {
@@ -196,7 +198,7 @@ public final class BoardVerticle extends VerticleBase {
   private void handle(CheckResult r, boolean probed) {
     StatusBoard.Recorded rec = board.record(r);
     if (rec.status() == null) {
-      return; // a check removed while its last probe was in flight
+      return; // a check removed while its last probe was in flight, or a result older than its latest
     }
     EventBus bus = vertx.eventBus();
     if (probed) {

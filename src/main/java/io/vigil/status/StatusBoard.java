@@ -117,15 +117,20 @@ public final class StatusBoard {
     seq = Math.max(seq, otherSeq);
   }
 
-  /** Records one probe result and returns what changed. Results for unknown checks are ignored. */
+  /**
+   * Records one probe result and returns what changed. Ignored, with a null status: a result for an
+   * unknown check, and one older than the check's latest (clustered, a replica that waited in a
+   * frozen member's buffers, or the old owner's last probe after a handover). A result already older
+   * than max-age counts, but leaves the check UNKNOWN.
+   */
   public Recorded record(CheckResult r) {
     Entry e = entries.get(r.check());
-    if (e == null) {
+    if (e == null || e.lastResult != null && r.atNanos() < e.lastResult.atNanos()) {
       return new Recorded(seq, null, List.of());
     }
     CheckState from = e.state();
     tally.count(e, -1);
-    e.apply(r);
+    e.apply(r, clock.nanos());
     long resultSeq = ++seq;
     List<Transition> transitions = new ArrayList<>();
     if (e.state() != from) {
@@ -358,9 +363,9 @@ public final class StatusBoard {
       return stale ? CheckState.UNKNOWN : verdict;
     }
 
-    void apply(CheckResult r) {
+    void apply(CheckResult r, long now) {
       reported = true;
-      stale = false;
+      stale = now - r.atNanos() > maxAgeNanos;
       lastResult = r;
       if (r.ok()) {
         consecutiveSuccesses++;
