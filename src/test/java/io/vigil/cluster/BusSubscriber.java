@@ -34,6 +34,7 @@ final class BusSubscriber implements AutoCloseable {
     // Vigil's members drop one that is silent for their failure-detection time (3 s here): a
     // subscriber must beat more often than that (Hazelcast's default is every 5 s).
     hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(Members.DETECTION_MS / 1000));
     hz.getNetworkConfig().setPort(TestPorts.closed()).setPortAutoIncrement(false);
     hz.setProperty("hazelcast.local.localAddress", "127.0.0.1");
     JoinConfig join = hz.getNetworkConfig().getJoin();
@@ -56,6 +57,12 @@ final class BusSubscriber implements AutoCloseable {
     return manager.getHazelcastInstance().getCluster().getMembers().stream()
         .filter(m -> "monitor".equals(m.getAttribute("vigil.role")))
         .collect(Collectors.toMap(m -> m.getAddress().getPort(), (Member m) -> m.getUuid().toString()));
+  }
+
+  /** The cluster port of the oldest Vigil: Hazelcast's master, and the member that announces the overall state. */
+  int oldestMonitorPort() {
+    return manager.getHazelcastInstance().getCluster().getMembers().stream()
+        .filter(m -> "monitor".equals(m.getAttribute("vigil.role"))).findFirst().orElseThrow().getAddress().getPort();
   }
 
   List<JsonObject> transitionsOf(String check) {

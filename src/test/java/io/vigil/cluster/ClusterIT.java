@@ -3,7 +3,6 @@ package io.vigil.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigil.testsupport.MonitorFixture;
 import java.nio.file.Path;
@@ -34,8 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIT {
   private static final int CHECKS = 30;
   private static final long INTERVAL_MS = 1000;
-  /** The members' cluster.failure-detection; a killed member is noticed sooner, when its connections close. */
-  private static final long DETECTION_MS = 3000;
+  private static final long DETECTION_MS = Members.DETECTION_MS;
 
   private CountingTarget target;
   private Members members;
@@ -102,7 +100,7 @@ class ClusterIT {
       target.fail(k, true);
     }
     MonitorFixture.eventually(Duration.ofSeconds(15), "t0..t4 DOWN on every member",
-        () -> IntStream.range(0, 3).allMatch(i -> states(i).values().stream().filter("DOWN"::equals).count() == 5));
+        () -> IntStream.range(0, 3).allMatch(i -> members.states(i).values().stream().filter("DOWN"::equals).count() == 5));
     for (int k = 0; k < 5; k++) {
       target.fail(k, false);
     }
@@ -191,17 +189,6 @@ class ClusterIT {
   }
 
   private List<String> upChecks(int member) {
-    return states(member).entrySet().stream().filter(e -> e.getValue().equals("UP")).map(Map.Entry::getKey).toList();
-  }
-
-  /** Each check's state in {@code member}'s /health (UP, DEGRADED: failing below the threshold, DOWN, UNKNOWN). */
-  private Map<String, String> states(int member) {
-    JsonArray checks = new JsonObject(members.get(member, "/health")).getJsonArray("checks");
-    Map<String, String> out = new TreeMap<>();
-    for (int i = 0; i < checks.size(); i++) {
-      JsonObject c = checks.getJsonObject(i);
-      out.put(c.getString("name"), c.getJsonObject("data").getString("state"));
-    }
-    return out;
+    return members.states(member).entrySet().stream().filter(e -> e.getValue().equals("UP")).map(Map.Entry::getKey).toList();
   }
 }

@@ -1,5 +1,7 @@
 package io.vigil.cluster;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vigil.testsupport.MonitorFixture;
 import io.vigil.testsupport.TestPorts;
 import io.vigil.testsupport.VigilProcess;
@@ -24,8 +26,12 @@ import java.util.stream.IntStream;
  */
 final class Members implements AutoCloseable {
   static final String CLUSTER = "vigil-it";
+  /** The members' cluster.failure-detection; a killed member is noticed sooner, when its connections close. */
+  static final long DETECTION_MS = 3000;
   private static final Pattern PROBES = Pattern.compile("^vigil_check_probes_total\\{check=\"(t\\d+)\",[^}]*} (\\S+)$",
       Pattern.MULTILINE);
+
+  private static final Pattern MEMBERS = Pattern.compile("vigil\\.cluster cluster .*members=(\\d+)");
 
   final List<Integer> clusterPorts = new ArrayList<>();
   final List<VigilProcess> processes = new ArrayList<>();
@@ -43,7 +49,7 @@ final class Members implements AutoCloseable {
       StringBuilder yaml = new StringBuilder()
           .append("server: { host: 127.0.0.1, port: 0, shutdown: { drain-delay: 0s, timeout: 10s } }\n")
           .append("cluster: { enabled: true, name: ").append(CLUSTER).append(", host: 127.0.0.1, port: ").append(self)
-          .append(", members: [").append(others).append("], failure-detection: 3s }\n")
+          .append(", members: [").append(others).append("], failure-detection: ").append(DETECTION_MS).append("ms }\n")
           .append("checks:\n  defaults: ").append(checkDefaults).append('\n');
       IntStream.range(0, checks).forEach(k -> yaml.append("  t").append(k).append(": { type: http, url: \"")
           .append(target.url(k)).append("\", expect: { status: [200] } }\n"));
@@ -73,6 +79,32 @@ final class Members implements AutoCloseable {
       out.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
     }
     return out;
+  }
+
+  /** How many checks {@code member}'s /health calls UP. */
+  int upChecks(int member) {
+    return (int) states(member).values().stream().filter("UP"::equals).count();
+  }
+
+  /** Each check's state in {@code member}'s /health (UP, DEGRADED: failing below the threshold, DOWN, UNKNOWN). */
+  Map<String, String> states(int member) {
+    JsonArray checks = new JsonObject(get(member, "/health")).getJsonArray("checks");
+    Map<String, String> out = new TreeMap<>();
+    for (int i = 0; i < checks.size(); i++) {
+      JsonObject c = checks.getJsonObject(i);
+      out.put(c.getString("name"), c.getJsonObject("data").getString("state"));
+    }
+    return out;
+  }
+
+  /** The member count in {@code member}'s latest membership log line, or 0 before the first. */
+  int lastMembersCount(int member) {
+    Matcher m = MEMBERS.matcher(output(member));
+    int count = 0;
+    while (m.find()) {
+      count = Integer.parseInt(m.group(1));
+    }
+    return count;
   }
 
   String output(int member) {
