@@ -51,6 +51,42 @@ class EngineClockAndRegistrationTest {
     }
   }
 
+  /** A monotonic clock a test jumps forward, as a process frozen and thawed sees it. */
+  private static final class JumpingClock implements Clock {
+    volatile long jumped;
+
+    @Override
+    public long nanos() {
+      return System.nanoTime() + jumped;
+    }
+
+    @Override
+    public Instant wall() {
+      return Instant.now().plusNanos(jumped);
+    }
+  }
+
+  @Test
+  void afterAStallTheFirstReaderWaitsForTheOverdueExpiryInsteadOfReadingAStaleUp() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      JumpingClock clock = new JumpingClock();
+      Engine engine = engine(vertx, clock);
+      await(engine.start());
+      CheckOptions slow = CheckOptions.DEFAULTS.withInterval(Duration.ofSeconds(30)).withTimeout(Duration.ofSeconds(1))
+          .withMaxAge(Duration.ofSeconds(60));
+      await(engine.register("queue", new SwitchableCheck(), slow));
+      eventually(Duration.ofSeconds(10), "queue UP", () -> engine.snapshot().check("queue").map(c -> c.state() == CheckState.UP).orElse(false));
+      clock.jumped = TimeUnit.SECONDS.toNanos(90); // a freeze past max-age; no probe is due in real time
+      await(engine.caughtUp());
+      assertEquals(CheckState.UNKNOWN, engine.snapshot().check("queue").orElseThrow().state(),
+          "the first reader after a 90 s stall, max-age 60 s");
+      assertTrue(!engine.ready(), "and not ready");
+    } finally {
+      await(vertx.close());
+    }
+  }
+
   private static Engine engine(Vertx vertx, Clock clock) {
     return new Engine(vertx, new ConfigLoader(Map.of()).parse("checks: {}", "test.yaml"),
         new CheckMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "test"), clock);
