@@ -9,7 +9,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +40,8 @@ public final class HazelcastMembership implements Membership {
   private final Set<String> leaving = ConcurrentHashMap.newKeySet();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile List<String> members;
+  /** Each member's cluster address by id, for {@link #owner}. */
+  private volatile Map<String, String> addresses = Map.of();
   private MessageConsumer<String> leavingConsumer;
 
   public HazelcastMembership(Vertx vertx, HazelcastClusterManager manager) {
@@ -97,12 +101,15 @@ public final class HazelcastMembership implements Membership {
   private List<String> current() {
     self = cluster.getLocalMember().getUuid().toString();
     List<String> ids = new ArrayList<>();
+    Map<String, String> byId = new HashMap<>();
     for (Member m : cluster.getMembers()) {
       String id = m.getUuid().toString();
+      byId.put(id, m.getAddress().getHost() + ":" + m.getAddress().getPort());
       if (MONITOR.equals(m.getAttribute(ROLE)) && !leaving.contains(id)) {
         ids.add(id);
       }
     }
+    addresses = Map.copyOf(byId);
     return List.copyOf(ids);
   }
 
@@ -114,6 +121,12 @@ public final class HazelcastMembership implements Membership {
   @Override
   public boolean owns(String check) {
     return self.equals(Ownership.owner(check, members));
+  }
+
+  @Override
+  public String owner(String check) {
+    String id = Ownership.owner(check, members);
+    return id == null ? null : addresses.get(id);
   }
 
   @Override

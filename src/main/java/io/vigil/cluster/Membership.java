@@ -11,6 +11,14 @@ public interface Membership {
   /** Whether this member runs {@code check} now. */
   boolean owns(String check);
 
+  /**
+   * The address ({@code host:port} on the cluster network) of the member that owns {@code check}
+   * now, for people and metric labels; null in a single process.
+   */
+  default String owner(String check) {
+    return null;
+  }
+
   /** Whether this member announces the overall state. */
   boolean leads();
 

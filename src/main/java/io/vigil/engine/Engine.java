@@ -89,6 +89,9 @@ public final class Engine implements MonitorView {
   /** Deploys the board, then one verticle per configured check. */
   public Future<Void> start() {
     membership.onChange(() -> checkVerticles.forEach(CheckVerticle::ownershipChanged));
+    if (membership.clustered()) {
+      metrics.owners(membership::owner);
+    }
     publish(Phase.STARTING);
     return vertx.deployVerticle(boardVerticle).compose(id -> {
       boardDeployment = id;

@@ -16,6 +16,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -48,6 +49,8 @@ public final class CheckMetrics implements CheckFamilies {
   /** The histograms of {@link LatencyHistogram.Scope#PER_TYPE}, by check type, in order of first use. */
   private final Map<String, LatencyCounts> byType = new ConcurrentHashMap<>();
   private final Queue<String> types = new ConcurrentLinkedQueue<>();
+  /** Clustered: the member that owns a check now, a label of its state series; null labels none. */
+  private volatile Function<String, String> owners = check -> null;
 
   public CheckMetrics(PrometheusMeterRegistry registry, String version) {
     this(registry, version, LatencyHistogram.DEFAULT);
@@ -121,6 +124,14 @@ public final class CheckMetrics implements CheckFamilies {
     }
   }
 
+  /**
+   * Clustered: every member exports every check's state (the shared view), labelled with the member
+   * that owns the check now ({@code owner="host:port"}), so a query can tell whose view it reads.
+   */
+  public void owners(Function<String, String> ownerOf) {
+    this.owners = ownerOf;
+  }
+
   /** The series of {@code check}, or null (tests). */
   CheckSeries series(String check) {
     return checks.get(check);
@@ -164,10 +175,13 @@ public final class CheckMetrics implements CheckFamilies {
       sink.sample(new String[] {"check", s.check, "outcome", "success", "type", s.type}, s.successes());
     }
     sink.family(Family.STATE);
+    Function<String, String> ownerOf = owners;
     for (CheckSeries s : ordered) {
       DisplayState shown = displayState(snap, s.check);
+      String owner = ownerOf.apply(s.check);
       for (DisplayState d : DisplayState.values()) {
-        sink.sample(new String[] {"check", s.check, "state", d.name()}, shown == d ? 1 : 0);
+        sink.sample(owner == null ? new String[] {"check", s.check, "state", d.name()}
+            : new String[] {"check", s.check, "owner", owner, "state", d.name()}, shown == d ? 1 : 0);
       }
     }
     sink.family(Family.TRANSITIONS);
@@ -180,7 +194,9 @@ public final class CheckMetrics implements CheckFamilies {
     for (CheckSeries s : ordered) {
       DisplayState shown = displayState(snap, s.check);
       boolean up = shown == DisplayState.UP || shown == DisplayState.DEGRADED; // DEGRADED: failing below the threshold
-      sink.sample(new String[] {"check", s.check, "critical", s.critical, "type", s.type}, up ? 1 : 0);
+      String owner = ownerOf.apply(s.check);
+      sink.sample(owner == null ? new String[] {"check", s.check, "critical", s.critical, "type", s.type}
+          : new String[] {"check", s.check, "critical", s.critical, "owner", owner, "type", s.type}, up ? 1 : 0);
     }
   }
 

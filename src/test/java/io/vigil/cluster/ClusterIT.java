@@ -87,8 +87,13 @@ class ClusterIT {
       int hits = target.hits(k, from, to);
       assertTrue(hits >= 4 && hits <= 8, check + " was asked " + hits + " times in 6 s at a 1 s interval (one prober: about 6)");
     }
+    Map<String, String> owners = new TreeMap<>();
+    for (int k = 0; k < CHECKS; k++) {
+      owners.put("t" + k, "127.0.0.1:" + members.clusterPorts.get(memberIds.indexOf(Ownership.owner("t" + k, memberIds))));
+    }
     for (int i = 0; i < 3; i++) {
-      assertEquals(CHECKS, upChecks(i).size(), "member " + i + " /health: " + members.get(i, "/health"));
+      assertEquals(CHECKS, upChecks(i).size(), "member " + i + " /health: " + members.states(i));
+      assertEquals(owners, members.owners(i), "the owner label of each check's vigil_check_state on member " + i);
     }
   }
 

@@ -31,6 +31,8 @@ final class Members implements AutoCloseable {
   private static final Pattern PROBES = Pattern.compile("^vigil_check_probes_total\\{check=\"(t\\d+)\",[^}]*} (\\S+)$",
       Pattern.MULTILINE);
 
+  private static final Pattern OWNERS = Pattern.compile("^vigil_check_state\\{check=\"(t\\d+)\",owner=\"([^\"]+)\",state=\"UP\"} ",
+      Pattern.MULTILINE);
   private static final Pattern MEMBERS = Pattern.compile("vigil\\.cluster cluster .*members=(\\d+)");
 
   final List<Integer> clusterPorts = new ArrayList<>();
@@ -77,6 +79,16 @@ final class Members implements AutoCloseable {
     Matcher m = PROBES.matcher(get(member, "/metrics"));
     while (m.find()) {
       out.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+    }
+    return out;
+  }
+
+  /** The {@code owner} label of each check's state series in {@code member}'s /metrics. */
+  Map<String, String> owners(int member) {
+    Map<String, String> out = new TreeMap<>();
+    Matcher m = OWNERS.matcher(get(member, "/metrics"));
+    while (m.find()) {
+      out.put(m.group(1), m.group(2));
     }
     return out;
   }
