@@ -10,6 +10,7 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vigil.cluster.HazelcastMembership;
 import io.vigil.cluster.HazelcastSetup;
+import io.vigil.config.CheckConfig;
 import io.vigil.config.ClusterConfig;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
@@ -18,6 +19,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vigil.config.CheckType;
 import io.vigil.config.ConfigException;
 import io.vigil.config.ConfigLoader;
+import io.vigil.config.Durations;
 import io.vigil.config.VigilConfig;
 import io.vigil.http.HttpListeners;
 import io.vigil.http.ServingMetrics;
@@ -32,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -166,6 +169,7 @@ public final class Vigil {
     Vertx vertx;
     HealthMonitor monitor;
     if (config.cluster().enabled()) {
+      warnIfHandoverOutlastsMaxAge(config, log);
       vertx = joinCluster(builder, config.cluster(), log);
       HazelcastMembership membership = new HazelcastMembership(vertx,
           (HazelcastClusterManager) ((VertxInternal) vertx).clusterManager());
@@ -205,6 +209,19 @@ public final class Vigil {
         + listeners.managementPort().stream().mapToObj(p -> " management-port=" + p).findFirst().orElse(""));
     return new Running(vertx, monitor, listeners.port(), listeners.managementPort(),
         new GracefulShutdown(vertx, monitor, http, httpDeployment, config.server()));
+  }
+
+  /** One line however many checks: a config of 10,000 checks with a short max-age must not flood the log. */
+  private static void warnIfHandoverOutlastsMaxAge(VigilConfig config, Logger log) {
+    List<CheckConfig> tight = config.cluster().outlastedByHandover(config.checks());
+    if (!tight.isEmpty()) {
+      CheckConfig first = tight.get(0);
+      log.warning("cluster checks=" + tight.size() + " have a max-age not longer than interval + timeout + failure-detection"
+          + " (first: check=" + first.name() + " max-age=" + Durations.format(first.options().effectiveMaxAge())
+          + " handover=" + Durations.format(config.cluster().worstHandover(first.options())) + "): when their owner"
+          + " freezes or is cut off they read UNKNOWN before another member takes them over; raise max-age or"
+          + " lower cluster.failure-detection");
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.vigil.config;
 
+import io.vigil.model.CheckOptions;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,5 +20,22 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
 
   public ClusterConfig {
     members = List.copyOf(members);
+  }
+
+  /**
+   * The longest a check can go without a result when its owner freezes or is cut off: the round in
+   * flight (interval + timeout), then the failure-detection time before another member takes it.
+   */
+  public Duration worstHandover(CheckOptions options) {
+    return options.interval().plus(options.timeout()).plus(failureDetection);
+  }
+
+  /**
+   * The checks whose max-age is not longer than {@link #worstHandover}: they read UNKNOWN on every
+   * member before a silent owner's checks are taken over (a member that dies outright is noticed
+   * in about a second and does not cause it).
+   */
+  public List<CheckConfig> outlastedByHandover(List<CheckConfig> checks) {
+    return checks.stream().filter(c -> c.options().effectiveMaxAge().compareTo(worstHandover(c.options())) <= 0).toList();
   }
 }
