@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Cluster: what three clustered Vigils cost against one, and how long a killed member's checks wait.
+
+One Vigil runs N http checks (N = 1,000; `--quick`: 100) against TargetServer at the checkcost
+interval (5s); then three Vigils clustered on loopback (Hazelcast, TCP/IP join) share 3 x N checks,
+each probing about N and receiving the results of all 3 x N. All Vigils run on CPU 0, the target on
+CPU 1, no JVM flags (as checkcost). Per run, over the same window:
+
+- probes done (counted by the target) against those due: more than due means a check probed twice;
+- CPU seconds per 1,000 probes, summed over the members: the ratio cluster/single is the price of
+  the replicas, the cluster's membership and three JVMs;
+- then `kill -9` of the member that owns the most checks: the longest time between two probes of
+  one check across the kill (the handover; one interval when nothing is lost), and the probes due
+  meanwhile that were done.
+"""
+import signal
+import sys
+import time
+
+import benchlib as b
+
+INTERVAL_S = 5
+CPU = 0
+TARGET_CPU = 1
+SHUTDOWN_TIMEOUT_S = 20
+
+
+def member_yaml(http_port, cluster_port, others, target_port, n):
+    text = b.http_checks(http_port, target_port, n, INTERVAL_S, SHUTDOWN_TIMEOUT_S)
+    members = ', '.join('"127.0.0.1:%d"' % p for p in others)
+    return text.replace('checks:\n', 'cluster: { enabled: true, name: vigil-bench, host: 127.0.0.1, port: %d, '
+                                     'members: [%s] }\nchecks:\n' % (cluster_port, members), 1)
+
+
+def measure(procs, n, target_port, warm_s, measure_s):
+    """CPU of all `procs` and the target's count over one window after a warm-up."""
+    time.sleep(warm_s)
+    for p in procs:
+        p.check_alive()
+    b.target_stats(target_port, reset=True)
+    cpu0, t0 = sum(b.cpu_seconds(p.pid) for p in procs), time.monotonic()
+    time.sleep(measure_s)
+    cpu1, t1 = sum(b.cpu_seconds(p.pid) for p in procs), time.monotonic()
+    stats = b.target_stats(target_port)
+    done = stats['requests']
+    return {
+        'seconds': round(t1 - t0, 2),
+        'probes': done,
+        'due': round(n / INTERVAL_S * (t1 - t0)),
+        'cpu_s': round(cpu1 - cpu0, 2),
+        'cpu_per_1000': round((cpu1 - cpu0) / done * 1000, 3) if done else float('nan'),
+        'rss_mib': round(sum(b.rss_mib(p.pid) for p in procs), 1),
+    }
+
+
+def single(n, target_port, warm_s, measure_s):
+    port = b.free_port()
+    vigil = b.vigil('single-%d' % n, b.http_checks(port, target_port, n, INTERVAL_S, SHUTDOWN_TIMEOUT_S), cpus=CPU)
+    b.wait_http(port, '/health/startup', timeout=180, proc=vigil, poll=0.2)
+    r = measure([vigil], n, target_port, warm_s, measure_s)
+    vigil.stop()
+    return r
+
+
+def owned(port, cluster_port):
+    """How many checks a member owns now: its state series carry owner="host:cluster-port"."""
+    me = '127.0.0.1:%d' % cluster_port
+    return sum(1 for (name, labels) in b.scrape(port)
+               if name == 'vigil_check_state' and dict(labels).get('owner') == me and dict(labels).get('state') == 'UP')
+
+
+def cluster(n, target_port, warm_s, measure_s):
+    total = 3 * n
+    http_ports = [b.free_port() for _ in range(3)]
+    cluster_ports = [b.free_port() for _ in range(3)]
+    members = []
+    for i in range(3):
+        others = [p for p in cluster_ports if p != cluster_ports[i]]
+        members.append(b.vigil('member-%d' % i, member_yaml(http_ports[i], cluster_ports[i], others, target_port, total),
+                               cpus=CPU))
+    started = time.monotonic()
+    for i, m in enumerate(members):
+        b.wait_http(http_ports[i], '/health/startup', timeout=180, proc=m, poll=0.2)
+    deadline = time.monotonic() + 60
+    while not all('members=3' in open(m.log_path, errors='replace').read() for m in members):
+        if time.monotonic() > deadline:
+            raise b.BenchError('the three members did not see each other within 60 s')
+        time.sleep(0.5)
+    r = measure(members, total, target_port, warm_s + INTERVAL_S, measure_s)  # one more interval: the final ownership
+    r['formed_s'] = round(time.monotonic() - started - warm_s - INTERVAL_S - measure_s, 1)
+    r['owned'] = [owned(http_ports[i], cluster_ports[i]) for i in range(3)]
+    victim = max(range(3), key=lambda i: r['owned'][i])
+    b.target_stats(target_port, reset=True)
+    killed = time.monotonic()
+    members[victim].signal(signal.SIGKILL)
+    time.sleep(4 * INTERVAL_S)
+    stats = b.target_stats(target_port)
+    span = time.monotonic() - killed
+    longest_ms = max(stats['intervalsUs']) / 1000.0 if stats['intervalsUs'] else float('nan')
+    r['handover'] = {'victim_owned': r['owned'][victim], 'longest_between_probes_ms': round(longest_ms),
+                     'done': stats['requests'], 'due': round(total / INTERVAL_S * span), 'distinct': stats['distinct']}
+    for m in members:
+        m.stop()
+    return r
+
+
+def run(quick):
+    n = 100 if quick else 1000
+    warm_s, measure_s = (5, 10) if quick else (15, 60)
+    target, target_port = b.target_server(3 * n, cpus=TARGET_CPU)
+    print('single: %d checks, then a cluster of 3 with %d (%ds warm-up, %ds window)' % (n, 3 * n, warm_s, measure_s),
+          flush=True)
+    s = single(n, target_port, warm_s, measure_s)
+    c = cluster(n, target_port, warm_s, measure_s)
+    target.check_alive()
+    h = c['handover']
+    print('\ncluster (http checks every %ds; every Vigil on CPU %d, the target on CPU %d; no JVM flags)'
+          % (INTERVAL_S, CPU, TARGET_CPU))
+    print('  single   %5d checks  %6d probes of %6d due in %.0fs  %.3f CPU-s/1000 probes  RSS %.0f MiB'
+          % (n, s['probes'], s['due'], s['seconds'], s['cpu_per_1000'], s['rss_mib']))
+    print('  cluster  %5d checks  %6d probes of %6d due in %.0fs  %.3f CPU-s/1000 probes (3 members)  RSS %.0f MiB '
+          '(3 members); checks probed per member %s'
+          % (3 * n, c['probes'], c['due'], c['seconds'], c['cpu_per_1000'], c['rss_mib'], c['owned']))
+    print('  kill -9 of the member probing %d checks: longest time between two probes of a check %.1fs (interval %ds); '
+          '%d probes of %d due in the %ds after it, %d of %d checks probed'
+          % (h['victim_owned'], h['longest_between_probes_ms'] / 1000.0, INTERVAL_S, h['done'], h['due'],
+             4 * INTERVAL_S, h['distinct'], 3 * n))
+    print('ratio cluster/single cpu-per-probe %.2f (goal <= 1.3)' % (c['cpu_per_1000'] / s['cpu_per_1000']))
+    print('ratio cluster probes/due %.2f (1.00: each check probed once)' % (c['probes'] / c['due']))
+    print('bound handover longest-between-probes %.1fs (interval %ds + detection)'
+          % (h['longest_between_probes_ms'] / 1000.0, INTERVAL_S))
+    return {'interval_s': INTERVAL_S, 'n': n, 'single': s, 'cluster': c}
+
+
+if __name__ == '__main__':
+    sys.exit(b.main('cluster', run, limits=(150, 600)))
