@@ -3,6 +3,7 @@ package io.vigil.bridge;
 import io.netty.channel.Channel;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.eventbus.bridge.tcp.BridgeEvent;
 import java.util.HashMap;
@@ -35,17 +36,21 @@ final class Clients implements Handler<BridgeEvent> {
 
   @Override
   public void handle(BridgeEvent event) {
-    String address = event.getRawMessage() == null ? null : event.getRawMessage().getString("address");
+    JsonObject frame = event.getRawMessage();
+    String address = frame.getString("address");
     switch (event.type()) {
       case PUBLISH -> event.complete(false);
-      case SEND -> event.complete(event.getRawMessage().getValue("replyAddress") instanceof String);
+      case SEND -> event.complete(frame.getValue("replyAddress") instanceof String);
       case REGISTER -> event.complete(!registered.getOrDefault(event.socket(), Set.of()).contains(address));
       case REGISTERED -> {
         addresses(event.socket()).add(address);
         event.complete(true);
       }
       case UNREGISTER -> {
-        registered.getOrDefault(event.socket(), new HashSet<>()).remove(address);
+        Set<String> addresses = registered.get(event.socket());
+        if (addresses != null) {
+          addresses.remove(address);
+        }
         event.complete(true);
       }
       default -> event.complete(true);

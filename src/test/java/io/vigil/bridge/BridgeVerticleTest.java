@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,11 +65,24 @@ class BridgeVerticleTest {
       client.await(0, SOON, "the second register refused", f -> BLOCKED.equals(f.getString("message")));
       vertx.eventBus().publish(Addresses.RESULT, new JsonObject().put("seq", 1));
       vertx.eventBus().publish(Addresses.RESULT, new JsonObject().put("seq", 2));
-      client.await(0, SOON, "seq 2", f -> f.getJsonObject("body") != null && f.getJsonObject("body").getLong("seq") == 2);
+      client.await(0, SOON, "seq 2", withSeq(2));
       Thread.sleep(200);
       assertEquals(List.of(1L, 2L), client.bodies(Addresses.RESULT).stream().map(b -> b.getLong("seq")).toList());
     }
     eventually(SOON, "the client's one consumer gone with its connection", () -> failure(Addresses.RESULT) == ReplyFailure.NO_HANDLERS);
+  }
+
+  @Test
+  void anAddressUnregisteredMayBeRegisteredAgain() throws Exception {
+    try (BridgeClient client = new BridgeClient(port)) {
+      client.register(Addresses.CHANGED);
+      client.send(new JsonObject().put("type", "unregister").put("address", Addresses.CHANGED));
+      client.register(Addresses.CHANGED);
+      eventually(SOON, "registered again", () -> failure(Addresses.CHANGED) == ReplyFailure.TIMEOUT);
+      vertx.eventBus().publish(Addresses.CHANGED, new JsonObject().put("seq", 3));
+      client.await(0, SOON, "the event", withSeq(3));
+      assertEquals(List.of(), client.frames().stream().filter(f -> "err".equals(f.getString("type"))).toList());
+    }
   }
 
   @Test
@@ -118,6 +132,10 @@ class BridgeVerticleTest {
       assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "closed within 2 s");
       assertEquals(ReplyFailure.NO_HANDLERS, failure(Addresses.CHANGED));
     }
+  }
+
+  private static Predicate<JsonObject> withSeq(long seq) {
+    return f -> f.getJsonObject("body") != null && Long.valueOf(seq).equals(f.getJsonObject("body").getLong("seq"));
   }
 
   /**
