@@ -4,10 +4,12 @@ import io.vigil.model.Version;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vigil.bridge.BridgeVerticle;
 import io.vigil.cluster.HazelcastMembership;
 import io.vigil.cluster.HazelcastSetup;
 import io.vigil.config.CheckConfig;
@@ -35,6 +37,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,7 +50,8 @@ import sun.misc.Signal;
 
 /**
  * The {@code vigil} program: parse arguments, load the config, build Vert.x with metrics, start the
- * monitor and its HTTP verticle, and drain on SIGTERM/SIGINT.
+ * monitor, the event-bus bridge when {@code bridge.enabled}, and the HTTP verticle, and drain on
+ * SIGTERM/SIGINT.
  */
 public final class Vigil {
   static final int OK = 0;
@@ -156,7 +160,7 @@ public final class Vigil {
   }
 
   /**
-   * Starts the monitor and its HTTP verticle as {@code main} does, without installing signal
+   * Starts the monitor, its bridge and its HTTP verticle as {@code main} does, without installing signal
    * handlers. Throws {@link IllegalStateException} (already logged) when it cannot start.
    */
   public static Running start(VigilConfig config) {
@@ -189,10 +193,17 @@ public final class Vigil {
     Iterator<HttpVerticle> made = Stream.concat(Stream.of(http),
         Stream.generate(() -> new HttpVerticle(serving, listeners))).iterator();
     String httpDeployment;
+    Future<Optional<String>> bridge;
     Duration startTimeout = startTimeout(config.checks().size());
     try {
       // The hub first, so that its ring holds every event from the start and Last-Event-ID can resume.
-      httpDeployment = serving.hub().compose(hub -> monitor.start())
+      // The bridge once the board answers vigil.status, and before HTTP: a bridge that cannot listen
+      // fails the start before any probe is answered.
+      bridge = serving.hub().compose(hub -> monitor.start())
+          .compose(v -> config.bridge().enabled()
+              ? vertx.deployVerticle(new BridgeVerticle(config.bridge())).map(Optional::of)
+              : Future.succeededFuture(Optional.empty()));
+      httpDeployment = bridge
           .compose(v -> vertx.deployVerticle(made::next, new DeploymentOptions().setInstances(instances)))
           .toCompletionStage().toCompletableFuture().get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -200,15 +211,17 @@ public final class Vigil {
       String why = e instanceof TimeoutException
           ? "not started within " + startTimeout.toSeconds() + "s (" + config.checks().size() + " checks to deploy)"
           : String.valueOf(cause.getMessage());
-      log.severe("cannot start: " + monitor.secrets().scrub(why)
-          + " (host=" + config.server().host() + " port=" + config.server().port() + ")");
+      String where = cause instanceof BridgeVerticle.ListenFailed
+          ? "bridge host=" + config.bridge().host() + " port=" + config.bridge().port()
+          : "host=" + config.server().host() + " port=" + config.server().port();
+      log.severe("cannot start: " + monitor.secrets().scrub(why) + " (" + where + ")");
       vertx.close();
       throw new IllegalStateException("cannot start", cause);
     }
     log.info("http instances=" + instances + " port=" + listeners.port()
         + listeners.managementPort().stream().mapToObj(p -> " management-port=" + p).findFirst().orElse(""));
     return new Running(vertx, monitor, listeners.port(), listeners.managementPort(),
-        new GracefulShutdown(vertx, monitor, http, httpDeployment, config.server()));
+        new GracefulShutdown(vertx, monitor, http, httpDeployment, bridge.result(), config.server()));
   }
 
   /** One line however many checks: a config of 10,000 checks with a short max-age must not flood the log. */

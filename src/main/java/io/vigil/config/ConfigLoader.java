@@ -80,11 +80,12 @@ public final class ConfigLoader {
     List<CheckConfig> checks = checks(checksNode);
     LatencyHistogram histogram = latencyHistogram(node.child("metrics"));
     ClusterConfig cluster = cluster(node.child("cluster"));
+    BridgeConfig bridge = bridge(node.child("bridge"), server, cluster);
     node.finish();
     List<String> declared = checksNode.keys().stream().filter(k -> !k.equals("defaults")).toList();
     validateReferences(checks, declared, readiness, problems);
     problems.throwIfAny(secrets);
-    return new VigilConfig(server, readiness, checks, histogram, cluster);
+    return new VigilConfig(server, readiness, checks, histogram, cluster, bridge);
   }
 
   private static boolean isHost(String host) {
@@ -119,6 +120,32 @@ public final class ConfigLoader {
     }
     n.finish();
     return new ClusterConfig(enabled, name, host, port, members, detection);
+  }
+
+  /**
+   * {@code bridge: { enabled, host, port }}. An enabled bridge's port must be none of Vigil's other
+   * ports: Vert.x shares one listening socket between its servers on the same port, so the bridge
+   * and HTTP would take turns answering each other's clients; Hazelcast's port would fail at start.
+   */
+  private static BridgeConfig bridge(ConfigNode n, ServerConfig server, ClusterConfig cluster) {
+    BridgeConfig d = BridgeConfig.DISABLED;
+    boolean enabled = n.bool("enabled", d.enabled());
+    String host = n.string("host", d.host());
+    if (!isHost(host)) {
+      n.problem("host", "must be the address the bridge listens on, with no spaces (was \"" + host + "\")");
+    }
+    int port = n.integer("port", d.port(), 1, 65535);
+    n.finish();
+    if (enabled && !n.problems().has(n.pathOf("port"))) {
+      if (port == server.port()) {
+        n.problem("port", "must differ from server.port (both " + port + ")");
+      } else if (server.serving().managementPort().orElse(0) == port) {
+        n.problem("port", "must differ from server.management-port (both " + port + ")");
+      } else if (cluster.enabled() && cluster.port() == port) {
+        n.problem("port", "must differ from cluster.port (both " + port + ")");
+      }
+    }
+    return new BridgeConfig(enabled, host, port);
   }
 
   /** {@code metrics: { latency-histogram: { scope, buckets } }}. */

@@ -6,21 +6,23 @@ import java.util.List;
 /**
  * The whole validated configuration. {@code readinessChecks} null means "every critical check";
  * an empty list makes readiness about the monitor alone. {@code latencyHistogram} is the
- * {@code metrics.latency-histogram} section, {@code cluster} the {@code cluster} one.
+ * {@code metrics.latency-histogram} section, {@code cluster} the {@code cluster} one, {@code bridge}
+ * the {@code bridge} one.
  */
 public record VigilConfig(ServerConfig server, List<String> readinessChecks, List<CheckConfig> checks,
-    LatencyHistogram latencyHistogram, ClusterConfig cluster) {
+    LatencyHistogram latencyHistogram, ClusterConfig cluster, BridgeConfig bridge) {
 
   public VigilConfig {
     readinessChecks = readinessChecks == null ? null : List.copyOf(readinessChecks);
     checks = List.copyOf(checks);
     latencyHistogram = latencyHistogram == null ? LatencyHistogram.DEFAULT : latencyHistogram;
     cluster = cluster == null ? ClusterConfig.DISABLED : cluster;
+    bridge = bridge == null ? BridgeConfig.DISABLED : bridge;
   }
 
-  /** Without a cluster section: one process. */
+  /** Without a cluster or bridge section: one process, no bridge. */
   public VigilConfig(ServerConfig server, List<String> readinessChecks, List<CheckConfig> checks,
       LatencyHistogram latencyHistogram) {
-    this(server, readinessChecks, checks, latencyHistogram, ClusterConfig.DISABLED);
+    this(server, readinessChecks, checks, latencyHistogram, ClusterConfig.DISABLED, BridgeConfig.DISABLED);
   }
 }

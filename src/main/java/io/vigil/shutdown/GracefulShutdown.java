@@ -7,6 +7,7 @@ import io.vigil.config.Durations;
 import io.vigil.config.ServerConfig;
 import io.vigil.http.HttpVerticle;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,9 +17,10 @@ import java.util.logging.Logger;
 
 /**
  * The ordered drain (README, "Graceful shutdown"): DRAINING and readiness 503 at once; wait the
- * drain delay so load balancers take the instance out; stop accepting and let requests in flight
- * finish; undeploy the checks, then HTTP; STOPPED; close Vert.x. Runs on its own thread, never on an
- * event loop, and is bounded as a whole by {@code server.shutdown.timeout}.
+ * drain delay so load balancers take the instance out; close the event-bus bridge, if any (its
+ * clients see their connection end, the STOPPED of a bridge client), stop accepting HTTP and let
+ * requests in flight finish; undeploy the checks, then HTTP; STOPPED; close Vert.x. Runs on its own
+ * thread, never on an event loop, and is bounded as a whole by {@code server.shutdown.timeout}.
  */
 public final class GracefulShutdown {
   private static final Logger LOG = Logger.getLogger("vigil.shutdown");
@@ -26,15 +28,18 @@ public final class GracefulShutdown {
   private final Drainable monitor;
   private final HttpVerticle http;
   private final String httpDeployment;
+  private final Optional<String> bridgeDeployment;
   private final ServerConfig server;
   private long deadline;
 
+  /** {@code bridgeDeployment}: the event-bus bridge's verticle, when {@code bridge.enabled}. */
   public GracefulShutdown(Vertx vertx, Drainable monitor, HttpVerticle http, String httpDeployment,
-      ServerConfig server) {
+      Optional<String> bridgeDeployment, ServerConfig server) {
     this.vertx = vertx;
     this.monitor = monitor;
     this.http = http;
     this.httpDeployment = httpDeployment;
+    this.bridgeDeployment = bridgeDeployment;
     this.server = server;
   }
 
@@ -47,6 +52,9 @@ public final class GracefulShutdown {
       LOG.info("lifecycle phase=DRAINING drainDelay=" + Durations.format(server.drainDelay())
           + " timeout=" + Durations.format(server.shutdownTimeout()));
       pause(server.drainDelay());
+      if (bridgeDeployment.isPresent()) {
+        await("close-bridge", () -> vertx.undeploy(bridgeDeployment.get()));
+      }
       await("http-shutdown", () -> http.shutdown(remainingMs()));
       await("undeploy-checks", monitor::stop);
       await("undeploy-http", () -> vertx.undeploy(httpDeployment));

@@ -12,7 +12,8 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * Dependencies point one way (docs/architecture.md): model at the bottom, the pure board on it,
  * config and the probes above, the engine on those, the serving side on the engine's read-only
- * view, the facade and the program on top.
+ * view, the event-bus bridge on the bus alone (it never sees the engine), the facade and the program
+ * on top.
  */
 @AnalyzeClasses(packages = "io.vigil", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayersTest {
@@ -31,6 +32,7 @@ class LayersTest {
       .layer("program").definedBy("io.vigil")
       .layer("shutdown").definedBy("io.vigil.shutdown..")
       .layer("http").definedBy("io.vigil.http..")
+      .layer("bridge").definedBy("io.vigil.bridge..")
       .layer("engine").definedBy("io.vigil.engine..")
       .layer("cluster").definedBy("io.vigil.cluster..")
       .layer("check").definedBy("io.vigil.check..")
@@ -43,6 +45,8 @@ class LayersTest {
       .whereLayer("program").mayNotBeAccessedByAnyLayer()
       .whereLayer("shutdown").mayOnlyBeAccessedByLayers("program")
       .whereLayer("http").mayOnlyBeAccessedByLayers("program", "shutdown")
+      .whereLayer("bridge").mayOnlyBeAccessedByLayers("program")
+      .whereLayer("bridge").mayOnlyAccessLayers("bus", "config")
       .whereLayer("engine").mayOnlyBeAccessedByLayers("program", "http")
       .whereLayer("cluster").mayOnlyBeAccessedByLayers("program", "engine")
       .whereLayer("check").mayOnlyBeAccessedByLayers("program", "engine")

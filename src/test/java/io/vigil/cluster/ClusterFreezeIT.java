@@ -63,7 +63,7 @@ class ClusterFreezeIT {
   @Test
   void aFrozenMemberReportsNothingStaleAndRejoinsWithoutDuplicateTransitions(@TempDir Path dir) throws Exception {
     target = new CountingTarget(CHECKS);
-    members = new Members(dir, 3, target, CHECKS, "{ interval: 1s, timeout: 900ms, max-age: 12s }");
+    members = new Members(dir, 3, target, CHECKS, "{ interval: 1s, timeout: 900ms, max-age: 12s }", i -> "");
     subscriber = new BusSubscriber(Members.CLUSTER, members.clusterPorts);
     MonitorFixture.eventually(Duration.ofSeconds(90), "every member to see the three and report all checks UP",
         () -> IntStream.range(0, 3).allMatch(i -> members.output(i).contains("members=3") && members.upChecks(i) == CHECKS));

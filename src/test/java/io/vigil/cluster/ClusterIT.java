@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import io.vigil.testsupport.BridgeClient;
 import io.vigil.testsupport.MonitorFixture;
+import io.vigil.testsupport.TestPorts;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three Vigil processes clustered on loopback share 30 http checks: each check is probed by its
  * owner only, every member shows all 30, a transition reaches a subscriber in another process once,
  * and a member killed with SIGKILL has its checks taken over with no gap beyond interval + detection
- * and no transition. The tests run in order on one cluster; the last one kills a member.
+ * and no transition. Member 0 runs the TCP event-bus bridge: a client of it sees every member's
+ * results and the same transitions, once. The tests run in order on one cluster; the last ones stop members.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -38,13 +42,19 @@ class ClusterIT {
   private CountingTarget target;
   private Members members;
   private BusSubscriber subscriber;
+  private BridgeClient bridge;
   private final List<Integer> alive = new ArrayList<>(List.of(0, 1, 2));
 
   @BeforeAll
   void startCluster(@TempDir Path dir) throws Exception {
     target = new CountingTarget(CHECKS);
-    members = new Members(dir, 3, target, CHECKS, "{ interval: 1s, timeout: 900ms }");
+    int bridgePort = TestPorts.closed();
+    members = new Members(dir, 3, target, CHECKS, "{ interval: 1s, timeout: 900ms }",
+        i -> i == 0 ? "bridge: { enabled: true, port: " + bridgePort + " }\n" : "");
     subscriber = new BusSubscriber(Members.CLUSTER, members.clusterPorts);
+    bridge = new BridgeClient(bridgePort);
+    bridge.register("vigil.check.result");
+    bridge.register("vigil.status.changed");
     MonitorFixture.eventually(Duration.ofSeconds(90), "every member to see the three and report all checks UP",
         () -> IntStream.range(0, 3).allMatch(i -> members.output(i).contains("members=3")
             && members.status(i, "/health") == 200 && upChecks(i).size() == CHECKS));
@@ -52,7 +62,10 @@ class ClusterIT {
   }
 
   @AfterAll
-  void stop() {
+  void stop() throws IOException {
+    if (bridge != null) {
+      bridge.close();
+    }
     if (subscriber != null) {
       subscriber.close();
     }
@@ -95,12 +108,15 @@ class ClusterIT {
       assertEquals(CHECKS, upChecks(i).size(), "member " + i + " /health: " + members.states(i));
       assertEquals(owners, members.owners(i), "the owner label of each check's vigil_check_state on member " + i);
     }
+    assertEquals(CHECKS, bridge.bodies("vigil.check.result").stream().map(r -> r.getString("check")).distinct().count(),
+        "member 0's bridge carries the results of every member's checks");
   }
 
   @Test
   @Order(2)
   void aTransitionReachesASubscriberInAnotherProcessOnce() throws Exception {
     int before = subscriber.transitions.size();
+    int bridgeBefore = bridge.bodies("vigil.status.changed").size();
     for (int k = 0; k < 5; k++) {
       target.fail(k, true);
     }
@@ -112,14 +128,21 @@ class ClusterIT {
     MonitorFixture.eventually(Duration.ofSeconds(15), "t0..t4 UP again on every member",
         () -> IntStream.range(0, 3).allMatch(i -> upChecks(i).size() == CHECKS));
     Thread.sleep(INTERVAL_MS); // a duplicate from a second member would arrive meanwhile
-    List<JsonObject> seen = subscriber.transitions.subList(before, subscriber.transitions.size());
-    Map<String, List<String>> byCheck = new TreeMap<>();
-    seen.forEach(t -> byCheck.computeIfAbsent(t.getString("check"), c -> new ArrayList<>())
-        .add(t.getString("from") + "->" + t.getString("to")));
     Map<String, List<String>> expected = new TreeMap<>();
     IntStream.range(0, 5).forEach(k -> expected.put("t" + k, List.of("UP->DOWN", "DOWN->UP")));
     expected.put("*", List.of("UP->DOWN", "DOWN->UP"));
-    assertEquals(expected, byCheck, "transitions the subscriber saw, in order");
+    assertEquals(expected, byCheck(subscriber.transitions.subList(before, subscriber.transitions.size())),
+        "transitions the subscriber saw, in order");
+    List<JsonObject> overBridge = bridge.bodies("vigil.status.changed");
+    assertEquals(expected, byCheck(overBridge.subList(bridgeBefore, overBridge.size())),
+        "transitions member 0's bridge carried, in order");
+  }
+
+  private static Map<String, List<String>> byCheck(List<JsonObject> transitions) {
+    Map<String, List<String>> byCheck = new TreeMap<>();
+    transitions.forEach(t -> byCheck.computeIfAbsent(t.getString("check"), c -> new ArrayList<>())
+        .add(t.getString("from") + "->" + t.getString("to")));
+    return byCheck;
   }
 
   @Test

@@ -13,15 +13,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * N http targets {@code /t/0 .. /t/N-1} on one real port, each remembering when it was asked (the
  * test's monotonic clock), so a test sees who probes what and how often. A target can be switched to
- * answer 503.
+ * answer 503. Public for the bridge's test (BridgeIT), which flips one to failing.
  */
-final class CountingTarget implements AutoCloseable {
+public final class CountingTarget implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final Map<Integer, List<Long>> hits = new ConcurrentHashMap<>();
   private final Set<Integer> failing = ConcurrentHashMap.newKeySet();
   private final HttpServer server;
 
-  CountingTarget(int n) {
+  public CountingTarget(int n) {
     for (int i = 0; i < n; i++) {
       hits.put(i, new CopyOnWriteArrayList<>());
     }
@@ -42,11 +42,11 @@ final class CountingTarget implements AutoCloseable {
     return server.actualPort();
   }
 
-  String url(int i) {
+  public String url(int i) {
     return "http://127.0.0.1:" + port() + "/t/" + i;
   }
 
-  void fail(int i, boolean on) {
+  public void fail(int i, boolean on) {
     if (on) {
       failing.add(i);
     } else {

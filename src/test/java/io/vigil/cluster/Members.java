@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -22,7 +23,7 @@ import java.util.stream.IntStream;
 /**
  * Vigil processes clustered on 127.0.0.1: each {@code java -jar target/vigil.jar} with a small heap,
  * its own HTTP and cluster ports, every other member listed, and the same checks t0..tN-1 against a
- * {@link CountingTarget}.
+ * {@link CountingTarget}; {@code sections} adds top-level YAML to member i's config (a bridge, say).
  */
 final class Members implements AutoCloseable {
   static final String CLUSTER = "vigil-it";
@@ -40,7 +41,8 @@ final class Members implements AutoCloseable {
   final List<Integer> httpPorts = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
-  Members(Path dir, int count, CountingTarget target, int checks, String checkDefaults) throws IOException {
+  Members(Path dir, int count, CountingTarget target, int checks, String checkDefaults, IntFunction<String> sections)
+      throws IOException {
     for (int i = 0; i < count; i++) {
       clusterPorts.add(TestPorts.closed());
     }
@@ -52,6 +54,7 @@ final class Members implements AutoCloseable {
           .append("server: { host: 127.0.0.1, port: 0, shutdown: { drain-delay: 0s, timeout: 10s } }\n")
           .append("cluster: { enabled: true, name: ").append(CLUSTER).append(", host: 127.0.0.1, port: ").append(self)
           .append(", members: [").append(others).append("], failure-detection: ").append(DETECTION_MS).append("ms }\n")
+          .append(sections.apply(i))
           .append("checks:\n  defaults: ").append(checkDefaults).append('\n');
       IntStream.range(0, checks).forEach(k -> yaml.append("  t").append(k).append(": { type: http, url: \"")
           .append(target.url(k)).append("\", expect: { status: [200] } }\n"));

@@ -147,6 +147,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void bridgeIsOffAndOnLoopbackUnlessItsSectionSaysOtherwiseWithOrWithoutACluster() {
+    assertEquals(new BridgeConfig(false, "127.0.0.1", 7000), loader.parse("checks: {}", "t.yaml").bridge());
+    VigilConfig c = loader.parse("""
+        cluster: { enabled: true, port: 5801 }
+        bridge: { enabled: true, host: 0.0.0.0, port: 7100 }
+        checks: {}
+        """, "t.yaml");
+    assertEquals(new BridgeConfig(true, "0.0.0.0", 7100), c.bridge());
+    assertTrue(c.cluster().enabled());
+    assertEquals(new BridgeConfig(false, "127.0.0.1", 9090), loader.parse("bridge: { port: 9090 }\nchecks: {}", "t.yaml").bridge(),
+        "a bridge that is off takes no port, so it may name server.port");
+  }
+
+  @Test
   void missingFileIsOneClearProblem() {
     ConfigException e = assertThrows(ConfigException.class, () -> loader.load(Path.of("no/such/vigil.yaml")));
     assertEquals(List.of("no/such/vigil.yaml: no such file"), e.problems());
