@@ -245,7 +245,9 @@ public final class Vigil {
     log.info("cluster joining name=" + cluster.name() + " at=" + cluster.host() + ":" + cluster.port()
         + " members=" + cluster.members());
     try {
-      return builder.withClusterManager(HazelcastSetup.clusterManager(cluster)).buildClustered()
+      VertxOptions options = vertxOptions();
+      options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.busPort());
+      return builder.with(options).withClusterManager(HazelcastSetup.clusterManager(cluster)).buildClustered()
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;

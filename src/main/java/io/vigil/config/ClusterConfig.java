@@ -9,13 +9,15 @@ import java.util.List;
  * TCP/IP on {@code host:port} (multicast off); {@code members} lists the others as {@code host:port}.
  * {@code failureDetection} is how long a silent member (frozen, cut off) counts as alive: Hazelcast's
  * heartbeat timeout, which defaults to 60 s there, far too long for a monitor. A member that dies
- * outright is noticed in about a second, when its TCP connections close.
+ * outright is noticed in about a second, when its TCP connections close. {@code busPort} is the
+ * clustered event bus's own TCP port (results travel there, not through Hazelcast): 0 lets Vert.x
+ * pick one, which a firewall between members cannot allow in advance.
  */
-public record ClusterConfig(boolean enabled, String name, String host, int port, List<String> members,
+public record ClusterConfig(boolean enabled, String name, String host, int port, int busPort, List<String> members,
     Duration failureDetection) {
 
   public static final int DEFAULT_PORT = 5701;
-  public static final ClusterConfig DISABLED = new ClusterConfig(false, "vigil", "127.0.0.1", DEFAULT_PORT, List.of(),
+  public static final ClusterConfig DISABLED = new ClusterConfig(false, "vigil", "127.0.0.1", DEFAULT_PORT, 0, List.of(),
       Duration.ofSeconds(5));
 
   public ClusterConfig {

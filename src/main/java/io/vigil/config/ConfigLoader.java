@@ -92,7 +92,7 @@ public final class ConfigLoader {
     return !host.isBlank() && host.chars().noneMatch(c -> c <= ' ');
   }
 
-  /** {@code cluster: { enabled, name, host, port, members, failure-detection }}. */
+  /** {@code cluster: { enabled, name, host, port, bus-port, members, failure-detection }}. */
   private static ClusterConfig cluster(ConfigNode n) {
     ClusterConfig d = ClusterConfig.DISABLED;
     boolean enabled = n.bool("enabled", false);
@@ -105,6 +105,10 @@ public final class ConfigLoader {
       n.problem("host", "must be the address this member listens on, with no spaces (was \"" + host + "\")");
     }
     int port = n.integer("port", d.port(), 1, 65535);
+    int busPort = n.integer("bus-port", d.busPort(), 0, 65535);
+    if (busPort == port && !n.problems().has(n.pathOf("port"))) {
+      n.problem("bus-port", "must differ from cluster.port (both " + port + "); 0 lets Vert.x pick one");
+    }
     List<String> members = n.stringList("members");
     members = members == null ? List.of() : members;
     for (int i = 0; i < members.size(); i++) {
@@ -119,7 +123,7 @@ public final class ConfigLoader {
       n.problem("failure-detection", "must be between 1s and 5m (was " + Durations.format(detection) + ")");
     }
     n.finish();
-    return new ClusterConfig(enabled, name, host, port, members, detection);
+    return new ClusterConfig(enabled, name, host, port, busPort, members, detection);
   }
 
   /**
