@@ -234,6 +234,12 @@ class ComposeFileTest {
     assertEquals(Set.of("redis", "postgres"), Set.copyOf(names(compose.service("vigil").get("depends_on"))));
   }
 
+  @Test
+  void theDefaultStackRunsOneMonitorNotACluster(@TempDir Path dir) throws IOException {
+    assertFalse(vigilConfigUnderCompose(dir).cluster().enabled(), "conf/vigil.yaml's cluster section is off by default");
+    assertFalse(compose.environment("vigil", template).keySet().stream().anyMatch(k -> k.startsWith("VIGIL_CLUSTER_")));
+  }
+
   /** conf/vigil.yaml loaded with the vigil service's environment, as the container would see it. */
   private VigilConfig vigilConfigUnderCompose(Path dir) throws IOException {
     Map<String, String> env = new HashMap<>(compose.environment("vigil", template));
