@@ -14,6 +14,7 @@ import io.vigil.config.ConfigLoader;
 import io.vigil.config.VigilConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -195,14 +196,23 @@ class ComposeFileTest {
       assertTrue(commented, ENV_TEMPLATE + ": " + key + " has no comment above it");
     }
     // nginx's templates read only what the nginx service sets.
-    Set<String> nginxReads = new TreeSet<>();
-    Matcher m = ComposeFile.VARIABLE.matcher(Files.readString(Path.of("nginx/templates/platform.conf.template")));
-    while (m.find()) {
-      nginxReads.add(m.group(1));
-    }
-    Set<String> unset = new TreeSet<>(nginxReads);
+    Set<String> unset = templateVariables(Path.of("nginx/templates"));
     unset.removeAll(compose.environment("nginx", template).keySet());
-    assertEquals(Set.of(), unset, "variables the nginx template reads but compose does not set");
+    assertEquals(Set.of(), unset, "variables the nginx templates read but compose does not set");
+  }
+
+  /** Every {@code ${VAR}} that the {@code *.template} files in {@code dir} read. */
+  static Set<String> templateVariables(Path dir) throws IOException {
+    Set<String> names = new TreeSet<>();
+    try (DirectoryStream<Path> templates = Files.newDirectoryStream(dir, "*.template")) {
+      for (Path t : templates) {
+        Matcher m = ComposeFile.VARIABLE.matcher(Files.readString(t));
+        while (m.find()) {
+          names.add(m.group(1));
+        }
+      }
+    }
+    return names;
   }
 
   @Test
