@@ -14,7 +14,6 @@ import io.vigil.config.ConfigLoader;
 import io.vigil.config.VigilConfig;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -196,20 +195,18 @@ class ComposeFileTest {
       assertTrue(commented, ENV_TEMPLATE + ": " + key + " has no comment above it");
     }
     // nginx's templates read only what the nginx service sets.
-    Set<String> unset = templateVariables(Path.of("nginx/templates"));
+    Set<String> unset = templateVariables(NginxUnderTest.templates(Map.of()));
     unset.removeAll(compose.environment("nginx", template).keySet());
     assertEquals(Set.of(), unset, "variables the nginx templates read but compose does not set");
   }
 
-  /** Every {@code ${VAR}} that the {@code *.template} files in {@code dir} read. */
-  static Set<String> templateVariables(Path dir) throws IOException {
+  /** Every {@code ${VAR}} that {@code templates} read. */
+  static Set<String> templateVariables(List<Path> templates) throws IOException {
     Set<String> names = new TreeSet<>();
-    try (DirectoryStream<Path> templates = Files.newDirectoryStream(dir, "*.template")) {
-      for (Path t : templates) {
-        Matcher m = ComposeFile.VARIABLE.matcher(Files.readString(t));
-        while (m.find()) {
-          names.add(m.group(1));
-        }
+    for (Path t : templates) {
+      Matcher m = ComposeFile.VARIABLE.matcher(Files.readString(t));
+      while (m.find()) {
+        names.add(m.group(1));
       }
     }
     return names;
@@ -250,9 +247,14 @@ class ComposeFileTest {
     assertFalse(compose.environment("vigil", template).keySet().stream().anyMatch(k -> k.startsWith("VIGIL_CLUSTER_")));
   }
 
-  /** conf/vigil.yaml loaded with the vigil service's environment, as the container would see it. */
   private VigilConfig vigilConfigUnderCompose(Path dir) throws IOException {
-    Map<String, String> env = new HashMap<>(compose.environment("vigil", template));
+    return vigilConfig(compose, "vigil", template, dir);
+  }
+
+  /** conf/vigil.yaml loaded with {@code service}'s environment, as its container would see it. */
+  static VigilConfig vigilConfig(ComposeFile compose, String service, Map<String, String> template, Path dir)
+      throws IOException {
+    Map<String, String> env = new HashMap<>(compose.environment(service, template));
     Path secret = dir.resolve("postgres_password");
     Files.writeString(secret, "s3cret");
     env.replaceAll((k, v) -> v.startsWith("/run/secrets/") ? secret.toString() : v);
