@@ -15,13 +15,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * test's monotonic clock), so a test sees who probes what and how often. A target can be switched to
  * answer 503.
  */
-final class CountingTarget implements AutoCloseable {
+public final class CountingTarget implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final Map<Integer, List<Long>> hits = new ConcurrentHashMap<>();
   private final Set<Integer> failing = ConcurrentHashMap.newKeySet();
   private final HttpServer server;
 
-  CountingTarget(int n) {
+  public CountingTarget(int n) {
     for (int i = 0; i < n; i++) {
       hits.put(i, new CopyOnWriteArrayList<>());
     }
@@ -42,11 +42,11 @@ final class CountingTarget implements AutoCloseable {
     return server.actualPort();
   }
 
-  String url(int i) {
+  public String url(int i) {
     return "http://127.0.0.1:" + port() + "/t/" + i;
   }
 
-  void fail(int i, boolean on) {
+  public void fail(int i, boolean on) {
     if (on) {
       failing.add(i);
     } else {

@@ -22,17 +22,17 @@ import java.util.stream.IntStream;
  * its own HTTP and cluster ports, every other member listed, and the same checks t0..tN-1 against a
  * {@link CountingTarget}.
  */
-final class Members implements AutoCloseable {
+public final class Members implements AutoCloseable {
   static final String CLUSTER = "vigil-it";
   private static final Pattern PROBES = Pattern.compile("^vigil_check_probes_total\\{check=\"(t\\d+)\",[^}]*} (\\S+)$",
       Pattern.MULTILINE);
 
-  final List<Integer> clusterPorts = new ArrayList<>();
-  final List<VigilProcess> processes = new ArrayList<>();
-  final List<Integer> httpPorts = new ArrayList<>();
+  public final List<Integer> clusterPorts = new ArrayList<>();
+  public final List<VigilProcess> processes = new ArrayList<>();
+  public final List<Integer> httpPorts = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
-  Members(Path dir, int count, CountingTarget target, int checks, String checkDefaults) throws IOException {
+  public Members(Path dir, int count, CountingTarget target, int checks, String checkDefaults) throws IOException {
     for (int i = 0; i < count; i++) {
       clusterPorts.add(TestPorts.closed());
     }
@@ -57,11 +57,11 @@ final class Members implements AutoCloseable {
     }
   }
 
-  String get(int member, String path) {
+  public String get(int member, String path) {
     return MonitorFixture.get(http, httpPorts.get(member), path, Duration.ofSeconds(5)).body();
   }
 
-  int status(int member, String path) {
+  public int status(int member, String path) {
     return MonitorFixture.get(http, httpPorts.get(member), path, Duration.ofSeconds(5)).statusCode();
   }
 
@@ -75,7 +75,7 @@ final class Members implements AutoCloseable {
     return out;
   }
 
-  String output(int member) {
+  public String output(int member) {
     return String.join("\n", processes.get(member).lines());
   }
 
