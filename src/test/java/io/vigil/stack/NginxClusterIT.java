@@ -10,6 +10,8 @@ import io.vigil.cluster.Members;
 import io.vigil.testsupport.MonitorFixture;
 import io.vigil.testsupport.TestPorts;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Cluster mode run for real: nginx/ as docker-compose.cluster.yml mounts it (its file mounts put in
  * place, its nginx environment with loopback addresses) in front of two Vigil processes clustered on
- * loopback, both probing checks of a {@link CountingTarget}. /health is balanced over both and
+ * loopback, both probing checks of a {@link CountingTarget}. Each member's cluster port answers on its
+ * host only. /health is balanced over both and
  * answered once by one of them, a DOWN 503 included; /events streams through; a member killed with
  * SIGKILL costs no request. The tests run in order on one cluster; the last one kills a member.
  */
@@ -97,6 +100,17 @@ class NginxClusterIT {
 
   @Test
   @Order(2)
+  void eachMemberListensForTheClusterOnItsHostOnly() {
+    // What keeps 5701 off the frontend and data networks in compose: there the host is the member's
+    // address on the cluster network. Here it is 127.0.0.1, and 127.0.0.2 is another address.
+    for (int port : members.clusterPorts) {
+      assertTrue(connects("127.0.0.1", port), "the cluster port " + port + " on the member's host");
+      assertFalse(connects("127.0.0.2", port), "the cluster port " + port + " on another address of the machine");
+    }
+  }
+
+  @Test
+  @Order(3)
   void healthThroughNginxIsAnsweredByBothMembersEachRequestOnce() throws Exception {
     long[] before = {answers(0, 200), answers(1, 200)};
     for (int i = 0; i < 20; i++) {
@@ -110,7 +124,7 @@ class NginxClusterIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void eventsStreamThroughNginxOneStreamOnEachMember() throws Exception {
     try (Events first = Events.open(https, uri("/events")); Events second = Events.open(https, uri("/events"))) {
       for (Events e : List.of(first, second)) {
@@ -127,7 +141,7 @@ class NginxClusterIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aDownHealthIsVigilsOwn503PassedThroughOnceNeverRetriedNever502() throws Exception {
     target.fail(0, true);
     try {
@@ -162,7 +176,7 @@ class NginxClusterIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void healthAndEventsKeepAnsweringThroughNginxWhileAMemberIsKilled() throws Exception {
     List<String> failed = new ArrayList<>();
     int answered = 0;
@@ -219,6 +233,15 @@ class NginxClusterIT {
   private double metric(int member, String series) {
     return members.get(member, "/metrics").lines().filter(l -> l.startsWith(series + " ")).findFirst()
         .map(l -> Double.parseDouble(l.substring(series.length() + 1))).orElse(0.0);
+  }
+
+  private static boolean connects(String host, int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), 2000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static int count(String text, String what) {
