@@ -10,8 +10,6 @@ import io.vigil.cluster.Members;
 import io.vigil.testsupport.MonitorFixture;
 import io.vigil.testsupport.TestPorts;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -104,8 +102,8 @@ class NginxClusterIT {
     // What keeps 5701 off the frontend and data networks in compose: there the host is the member's
     // address on the cluster network. Here it is 127.0.0.1, and 127.0.0.2 is another address.
     for (int port : members.clusterPorts) {
-      assertTrue(connects("127.0.0.1", port), "the cluster port " + port + " on the member's host");
-      assertFalse(connects("127.0.0.2", port), "the cluster port " + port + " on another address of the machine");
+      assertTrue(TestPorts.accepts("127.0.0.1", port, Duration.ofSeconds(2)), "the cluster port " + port + " on the member's host");
+      assertFalse(TestPorts.accepts("127.0.0.2", port, Duration.ofSeconds(2)), "the cluster port " + port + " on another address of the machine");
     }
   }
 
@@ -233,15 +231,6 @@ class NginxClusterIT {
   private double metric(int member, String series) {
     return members.get(member, "/metrics").lines().filter(l -> l.startsWith(series + " ")).findFirst()
         .map(l -> Double.parseDouble(l.substring(series.length() + 1))).orElse(0.0);
-  }
-
-  private static boolean connects(String host, int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(host, port), 2000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private static int count(String text, String what) {
