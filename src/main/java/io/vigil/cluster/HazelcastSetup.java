@@ -41,6 +41,9 @@ public final class HazelcastSetup {
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(c.port()).setPortAutoIncrement(false);
     hz.setProperty("hazelcast.local.localAddress", c.host());
+    // Listen on that address only, as cluster.host says: Hazelcast binds every interface by default,
+    // which put the cluster port on each network a container joins (the event bus binds the host already).
+    hz.setProperty("hazelcast.socket.bind.any", "false");
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  * its own HTTP and cluster ports, every other member listed, and the same checks t0..tN-1 against a
  * {@link CountingTarget}; {@code sections} adds top-level YAML to member i's config (a bridge, say).
  */
-final class Members implements AutoCloseable {
+public final class Members implements AutoCloseable {
   static final String CLUSTER = "vigil-it";
   /** The members' cluster.failure-detection; a killed member is noticed sooner, when its connections close. */
   static final long DETECTION_MS = 3000;
@@ -36,12 +36,17 @@ final class Members implements AutoCloseable {
       Pattern.MULTILINE);
   private static final Pattern MEMBERS = Pattern.compile("vigil\\.cluster cluster .*members=(\\d+)");
 
-  final List<Integer> clusterPorts = new ArrayList<>();
-  final List<VigilProcess> processes = new ArrayList<>();
-  final List<Integer> httpPorts = new ArrayList<>();
+  public final List<Integer> clusterPorts = new ArrayList<>();
+  public final List<VigilProcess> processes = new ArrayList<>();
+  public final List<Integer> httpPorts = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
-  Members(Path dir, int count, CountingTarget target, int checks, String checkDefaults, IntFunction<String> sections)
+  public Members(Path dir, int count, CountingTarget target, int checks, String checkDefaults) throws IOException {
+    this(dir, count, target, checks, checkDefaults, i -> "");
+  }
+
+  /** {@code sections}: more YAML for member {@code i} (e.g. a bridge), before its checks. */
+  public Members(Path dir, int count, CountingTarget target, int checks, String checkDefaults, IntFunction<String> sections)
       throws IOException {
     for (int i = 0; i < count; i++) {
       clusterPorts.add(TestPorts.closed());
@@ -68,11 +73,11 @@ final class Members implements AutoCloseable {
     }
   }
 
-  String get(int member, String path) {
+  public String get(int member, String path) {
     return MonitorFixture.get(http, httpPorts.get(member), path, Duration.ofSeconds(5)).body();
   }
 
-  int status(int member, String path) {
+  public int status(int member, String path) {
     return MonitorFixture.get(http, httpPorts.get(member), path, Duration.ofSeconds(5)).statusCode();
   }
 
@@ -122,7 +127,7 @@ final class Members implements AutoCloseable {
     return count;
   }
 
-  String output(int member) {
+  public String output(int member) {
     return String.join("\n", processes.get(member).lines());
   }
 

@@ -49,6 +49,68 @@ record ComposeFile(Map<String, Object> root) {
     }
   }
 
+  /**
+   * This file with {@code override} merged in, as {@code docker compose -f this -f override} merges:
+   * mappings key by key (the override's scalars win); {@code environment} and a service's
+   * {@code networks} by name, list or mapping form alike; {@code volumes}, {@code ports} and
+   * {@code secrets} by their target; {@code command}, {@code entrypoint} and a health check's
+   * {@code test} replaced. Any other list in the override fails: these files use none, and a rule
+   * guessed here would make the test pass on a merge Compose does differently.
+   */
+  ComposeFile with(ComposeFile override) {
+    return new ComposeFile(merge(root, override.root, ""));
+  }
+
+  private static final Set<String> REPLACED = Set.of("command", "entrypoint", "test");
+  private static final Set<String> BY_TARGET = Set.of("volumes", "ports", "secrets");
+
+  private static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> over, String path) {
+    Map<String, Object> out = new LinkedHashMap<>(base);
+    over.forEach((key, value) -> {
+      String at = path.isEmpty() ? key : path + "." + key;
+      Object mine = out.get(key);
+      boolean named = key.equals("environment") || (key.equals("networks") && path.startsWith("services."));
+      if (mine == null || value == null) {
+        out.put(key, value == null ? mine : value);
+      } else if (named) {
+        out.put(key, merge(byName(mine), byName(value), at));
+      } else if (mine instanceof Map && value instanceof Map) {
+        out.put(key, merge(map(mine), map(value), at));
+      } else if (value instanceof List<?> l && REPLACED.contains(key)) {
+        out.put(key, l);
+      } else if (mine instanceof List<?> a && value instanceof List<?> b && BY_TARGET.contains(key)) {
+        Map<String, Object> byTarget = new LinkedHashMap<>();
+        a.forEach(v -> byTarget.put(target(v), v));
+        b.forEach(v -> byTarget.put(target(v), v));
+        out.put(key, new ArrayList<>(byTarget.values()));
+      } else if (value instanceof List || mine instanceof List) {
+        throw new AssertionError(at + ": no merge rule here for a list");
+      } else {
+        out.put(key, value);
+      }
+    });
+    return out;
+  }
+
+  /** {@code [a, b]} or {@code [K=v]} as a mapping ({@code a: null}, {@code K: v}); a mapping as it is. */
+  private static Map<String, Object> byName(Object node) {
+    if (node instanceof List<?> l) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Object item : l) {
+        String[] kv = String.valueOf(item).split("=", 2);
+        out.put(kv[0], kv.length > 1 ? kv[1] : null);
+      }
+      return out;
+    }
+    return map(node);
+  }
+
+  /** Where a volume, port or secret lands in the container: what follows the first ':' (a volume's mode dropped). */
+  private static String target(Object entry) {
+    String[] parts = String.valueOf(entry).split(":");
+    return parts.length > 1 ? parts[1] : parts[0];
+  }
+
   Map<String, Object> services() {
     return map(root.get("services"));
   }

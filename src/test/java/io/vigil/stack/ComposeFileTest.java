@@ -195,14 +195,21 @@ class ComposeFileTest {
       assertTrue(commented, ENV_TEMPLATE + ": " + key + " has no comment above it");
     }
     // nginx's templates read only what the nginx service sets.
-    Set<String> nginxReads = new TreeSet<>();
-    Matcher m = ComposeFile.VARIABLE.matcher(Files.readString(Path.of("nginx/templates/platform.conf.template")));
-    while (m.find()) {
-      nginxReads.add(m.group(1));
-    }
-    Set<String> unset = new TreeSet<>(nginxReads);
+    Set<String> unset = templateVariables(NginxUnderTest.templates(Map.of()));
     unset.removeAll(compose.environment("nginx", template).keySet());
-    assertEquals(Set.of(), unset, "variables the nginx template reads but compose does not set");
+    assertEquals(Set.of(), unset, "variables the nginx templates read but compose does not set");
+  }
+
+  /** Every {@code ${VAR}} that {@code templates} read. */
+  static Set<String> templateVariables(List<Path> templates) throws IOException {
+    Set<String> names = new TreeSet<>();
+    for (Path t : templates) {
+      Matcher m = ComposeFile.VARIABLE.matcher(Files.readString(t));
+      while (m.find()) {
+        names.add(m.group(1));
+      }
+    }
+    return names;
   }
 
   @Test
@@ -234,9 +241,20 @@ class ComposeFileTest {
     assertEquals(Set.of("redis", "postgres"), Set.copyOf(names(compose.service("vigil").get("depends_on"))));
   }
 
-  /** conf/vigil.yaml loaded with the vigil service's environment, as the container would see it. */
+  @Test
+  void theDefaultStackRunsOneMonitorNotACluster(@TempDir Path dir) throws IOException {
+    assertFalse(vigilConfigUnderCompose(dir).cluster().enabled(), "conf/vigil.yaml's cluster section is off by default");
+    assertFalse(compose.environment("vigil", template).keySet().stream().anyMatch(k -> k.startsWith("VIGIL_CLUSTER_")));
+  }
+
   private VigilConfig vigilConfigUnderCompose(Path dir) throws IOException {
-    Map<String, String> env = new HashMap<>(compose.environment("vigil", template));
+    return vigilConfig(compose, "vigil", template, dir);
+  }
+
+  /** conf/vigil.yaml loaded with {@code service}'s environment, as its container would see it. */
+  static VigilConfig vigilConfig(ComposeFile compose, String service, Map<String, String> template, Path dir)
+      throws IOException {
+    Map<String, String> env = new HashMap<>(compose.environment(service, template));
     Path secret = dir.resolve("postgres_password");
     Files.writeString(secret, "s3cret");
     env.replaceAll((k, v) -> v.startsWith("/run/secrets/") ? secret.toString() : v);

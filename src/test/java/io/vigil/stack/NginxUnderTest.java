@@ -2,13 +2,16 @@ package io.vigil.stack;
 
 import io.vigil.testsupport.TestPorts;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +25,7 @@ import java.util.stream.Stream;
  */
 final class NginxUnderTest implements AutoCloseable {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)}");
+  private static final String ETC = "/etc/nginx/";
   private final Path prefix;
   private final Process process;
   private final String testOutput;
@@ -39,11 +43,23 @@ final class NginxUnderTest implements AutoCloseable {
 
   /** Renders the config with {@code variables} (TLS_CERT, TLS_KEY, NGINX_CACHE_DIR are set here), tests it, starts it. */
   static NginxUnderTest start(Map<String, String> variables, int httpsPort) throws IOException, InterruptedException {
+    return start(variables, httpsPort, Map.of());
+  }
+
+  /**
+   * The same, with {@code overlays} (a path under /etc/nginx, the repository file mounted there) put
+   * in place first, as a compose file's bind mounts of single files put them.
+   */
+  static NginxUnderTest start(Map<String, String> variables, int httpsPort, Map<String, Path> overlays)
+      throws IOException, InterruptedException {
     String nginx = binary();
     Path prefix = Files.createTempDirectory("vigil-nginx-");
     // Workers run as nobody when the master is root: they must reach the cache directory.
     Files.setPosixFilePermissions(prefix, PosixFilePermissions.fromString("rwxr-xr-x"));
     copyTree(Path.of("nginx"), prefix);
+    for (Map.Entry<String, Path> o : overlays.entrySet()) {
+      Files.copy(o.getValue(), prefix.resolve(o.getKey()), StandardCopyOption.REPLACE_EXISTING);
+    }
     Files.copy(Path.of("/etc/nginx/mime.types"), prefix.resolve("mime.types"));
     Files.createDirectories(prefix.resolve("conf.d"));
     Path cert = prefix.resolve("tls.crt");
@@ -65,6 +81,37 @@ final class NginxUnderTest implements AutoCloseable {
     NginxUnderTest n = new NginxUnderTest(prefix, process, testOutput);
     TestPorts.awaitListening(httpsPort, process, Duration.ofSeconds(15), n::log);
     return n;
+  }
+
+  /**
+   * The nginx service's bind mounts of single repository files over another file of nginx/, as
+   * overlays for {@link #start(Map, int, Map)}: {@code ./nginx/a/b:/etc/nginx/c/d:ro} gives
+   * {@code c/d -> nginx/a/b} (and {@code ./nginx/nginx.conf:/etc/nginx/nginx.conf}, the file itself, nothing).
+   */
+  static Map<String, Path> fileMounts(ComposeFile compose) {
+    Map<String, Path> out = new TreeMap<>();
+    for (String volume : ComposeFile.names(compose.service("nginx").get("volumes"))) {
+      String[] parts = volume.split(":");
+      Path source = Path.of(parts[0]).normalize();
+      if (parts.length > 1 && parts[1].startsWith(ETC) && Files.isRegularFile(source)) {
+        String target = parts[1].substring(ETC.length());
+        if (!source.equals(Path.of("nginx", target))) {
+          out.put(target, source);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The site templates nginx renders: the repository's {@code nginx/templates/*.template}, {@code overlays} in place. */
+  static List<Path> templates(Map<String, Path> overlays) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> templates = Files.newDirectoryStream(Path.of("nginx/templates"), "*.template")) {
+      for (Path t : templates) {
+        out.add(overlays.getOrDefault("templates/" + t.getFileName(), t));
+      }
+    }
+    return out;
   }
 
   /** envsubst as the official image runs it: only the named variables are replaced. */

@@ -62,14 +62,22 @@ public final class TestPorts {
         throw new AssertionError(owner.info().command().orElse("the process") + " exited with " + owner.exitValue()
             + " before listening on " + port + ": " + context.get());
       }
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      if (accepts(InetAddress.getLoopbackAddress().getHostAddress(), port, Duration.ofMillis(200))) {
         return;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
       }
+      Thread.sleep(50);
     }
     throw new AssertionError("nothing listened on " + port + " within " + timeout.toMillis() + " ms: " + context.get());
+  }
+
+  /** True when {@code host:port} accepts a connection within {@code timeout}. */
+  public static boolean accepts(String host, int port, Duration timeout) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** A port on 127.0.0.1 where nothing listens: connections to it are refused. */

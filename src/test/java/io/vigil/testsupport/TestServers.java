@@ -1,8 +1,6 @@
 package io.vigil.testsupport;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.time.Duration;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
@@ -57,7 +55,7 @@ public final class TestServers {
     if (dockerRuns()) {
       return container.get();
     }
-    if (answers("127.0.0.1", port)) {
+    if (TestPorts.accepts("127.0.0.1", port, Duration.ofMillis(500))) {
       return local;
     }
     throw new IllegalStateException("No server for this test: set " + env
@@ -68,15 +66,6 @@ public final class TestServers {
     try {
       return DockerClientFactory.instance().isDockerAvailable();
     } catch (RuntimeException | LinkageError e) {
-      return false;
-    }
-  }
-
-  private static boolean answers(String host, int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(host, port), 500);
-      return true;
-    } catch (IOException e) {
       return false;
     }
   }
