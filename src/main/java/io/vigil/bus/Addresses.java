@@ -17,5 +17,12 @@ public final class Addresses {
    */
   public static final String REPLICA = "vigil.cluster.result";
 
+  /**
+   * Clustered only, local consumers only: every result this member's board recorded, its own probes'
+   * and the replicas', as {@link #RESULT} carries them (publish). The member's own {@code /events}
+   * follow it, so a result reaches each member once, as a replica, not a second time as an event.
+   */
+  public static final String VIEW = "vigil.cluster.view";
+
   private Addresses() {}
 }

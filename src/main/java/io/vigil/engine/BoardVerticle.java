@@ -209,8 +209,12 @@ public final class BoardVerticle extends VerticleBase {
       }
     }
     metrics.update(board.snapshot());
+    JsonObject event = probed || membership.clustered() ? EventJson.result(r, rec.status(), rec.seq()) : null;
     if (probed) {
-      bus.publish(Addresses.RESULT, EventJson.result(r, rec.status(), rec.seq()));
+      bus.publish(Addresses.RESULT, event);
+    }
+    if (membership.clustered()) {
+      bus.publish(Addresses.VIEW, event); // only local consumers: it stays in this member
     }
     rec.transitions().forEach(t -> transition(t, probed));
     if (!readyAnnounced && board.snapshot().started()) {

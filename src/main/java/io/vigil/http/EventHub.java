@@ -110,8 +110,11 @@ public final class EventHub extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // Not local consumers: clustered, a check's events come from its owner, which may be another member.
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.RESULT, m -> received(Kind.RESULT, m.body())));
+    // Clustered, results come from this member's own board (Addresses.VIEW: its probes and the
+    // replicas of the others'), so no result crosses the network a second time for the hub; a
+    // transition comes from the check's owner, which may be another member.
+    String results = vertx.isClustered() ? Addresses.VIEW : Addresses.RESULT;
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(results, m -> received(Kind.RESULT, m.body())));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.CHANGED, m -> received(Kind.STATUS, m.body())));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.LIFECYCLE, m -> received(Kind.LIFECYCLE, m.body())));
     heartbeatTimer = vertx.setPeriodic(heartbeatMs, id -> toEveryGroup(Group::heartbeat));
