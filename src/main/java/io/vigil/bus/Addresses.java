@@ -12,8 +12,9 @@ public final class Addresses {
   public static final String LIFECYCLE = "vigil.lifecycle";
 
   /**
-   * Clustered only: each raw probe result, from the member that ran it to every other member's board
-   * (publish), so that every member holds the whole view. Not for subscribers: they follow {@link #RESULT}.
+   * Clustered only: the raw probe results of the member that ran them, for every other member's board
+   * (publish, {@code {member, results: [replica...]}}, batched every 100 ms), so that every member
+   * holds the whole view. Not for subscribers: they follow {@link #RESULT}.
    */
   public static final String REPLICA = "vigil.cluster.result";
 

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vigil.bus.Addresses;
 import io.vigil.bus.EventJson;
 import io.vigil.cluster.Membership;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigil.metrics.CheckMetrics;
 import io.vigil.model.CheckResult;
@@ -48,6 +49,8 @@ public final class BoardVerticle extends VerticleBase {
   private final Membership membership;
   private MessageConsumer<Object> statusConsumer;
   private MessageConsumer<JsonObject> replicaConsumer;
+  /** Clustered: this member's results, batched for the others' boards. */
+  private Replicas replicas;
   private MessageConsumer<JsonObject> announcedConsumer;
   /**
    * Clustered: each check's state as last announced on the bus, by any member. A member announces
@@ -91,10 +94,15 @@ public final class BoardVerticle extends VerticleBase {
     }
     announcedConsumer = vertx.eventBus().consumer(Addresses.CHANGED,
         m -> announced.put(m.body().getString("check"), m.body().getString("to")));
+    replicas = new Replicas(vertx, membership::self);
     replicaConsumer = vertx.eventBus().consumer(Addresses.REPLICA, m -> {
       if (!membership.self().equals(m.body().getString("member"))) {
-        board.witness(m.body().getLong("seq", 0L));
-        handle(EventJson.fromReplica(m.body(), clock.nanos(), clock.wall()), false);
+        JsonArray results = m.body().getJsonArray("results");
+        for (int i = 0; i < results.size(); i++) {
+          JsonObject replica = results.getJsonObject(i);
+          board.witness(replica.getLong("seq", 0L));
+          handle(EventJson.fromReplica(replica, clock.nanos(), clock.wall()), false);
+        }
       }
     });
     return Future.all(statusConsumer.completion(), replicaConsumer.completion(), announcedConsumer.completion());
@@ -103,6 +111,9 @@ public final class BoardVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(ticker);
+    if (replicas != null) {
+      replicas.flush();
+    }
     return replicaConsumer == null ? statusConsumer.unregister()
         : Future.all(statusConsumer.unregister(), replicaConsumer.unregister(), announcedConsumer.unregister());
   }
@@ -205,7 +216,7 @@ public final class BoardVerticle extends VerticleBase {
       metrics.record(r, rec.status()); // each probe counted once in the cluster: by the member that ran it
       if (membership.clustered()) {
         long last = rec.transitions().stream().mapToLong(Transition::seq).max().orElse(rec.seq());
-        bus.publish(Addresses.REPLICA, EventJson.replica(r, membership.self(), last));
+        replicas.add(EventJson.replica(r, membership.self(), last));
       }
     }
     metrics.update(board.snapshot());
