@@ -145,6 +145,13 @@ public final class CheckMetrics implements CheckFamilies {
   @Override
   public void writeTo(SeriesSink sink) {
     Snapshot snap = snapshot.get();
+    sink.family(Family.CAUSE);
+    for (CheckSeries s : ordered) {
+      CheckStatus c = status(snap, s.check);
+      if (c != null && c.cause() != null) {
+        sink.sample(new String[] {"cause", c.cause(), "check", s.check}, 1);
+      }
+    }
     sink.family(Family.CERT_EXPIRY);
     for (CheckSeries s : ordered) {
       if (!Double.isNaN(s.certNotAfter())) {

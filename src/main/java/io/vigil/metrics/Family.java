@@ -6,6 +6,9 @@ package io.vigil.metrics;
  * dotted name the JSON rendering shows, as Micrometer would name the meter, and its help text.
  */
 public enum Family {
+  /** Present only while the check has a root cause: what Alertmanager's inhibit rules fold alerts by. */
+  CAUSE("vigil_check_cause", "vigil.check.cause", Kind.GAUGE,
+      "1 while the check fails because of another check, the root cause, named in the cause label"),
   CERT_EXPIRY("vigil_check_cert_expiry_timestamp_seconds", "vigil.check.cert.expiry.timestamp", Kind.GAUGE,
       "When the check's TLS certificate expires, in Unix time"),
   CONSECUTIVE_FAILURES("vigil_check_consecutive_failures", "vigil.check.consecutive.failures", Kind.GAUGE,

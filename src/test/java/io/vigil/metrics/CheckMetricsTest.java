@@ -11,6 +11,7 @@ import io.vigil.model.CheckStatus;
 import io.vigil.model.LatencyHistogram;
 import io.vigil.model.LatencyHistogram.Scope;
 import io.vigil.model.OverallState;
+import io.vigil.model.Reason;
 import io.vigil.model.Snapshot;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,5 +49,19 @@ class CheckMetricsTest {
     assertTrue(s.contains("vigil_check_last_success_timestamp_seconds{check=\"a\"} 1.7E9"), s);
     assertTrue(s.contains("vigil_check_duration_seconds_max{type=\"tcp\"} 0.25"), s);
     assertEquals(1, s.lines().filter(l -> l.startsWith("# TYPE vigil_check_last_success_timestamp_seconds ")).count(), s);
+  }
+
+  @Test
+  void aCheckDownBecauseOfAnotherCarriesItsRootCauseAndARootCarriesNone() {
+    CheckMetrics metrics = new CheckMetrics(registry, "t");
+    metrics.register("redis", "redis", true);
+    metrics.register("api", "http", true);
+    CheckStatus redis = new CheckStatus("redis", "redis", true, CheckState.DOWN, Reason.CONNECTION_REFUSED, "refused",
+        null, null, Instant.EPOCH, null, Instant.EPOCH, 3, 1, List.of(), Map.of());
+    CheckStatus api = new CheckStatus("api", "http", true, CheckState.DOWN, Reason.DEPENDENCY, "redis is DOWN",
+        "redis", null, Instant.EPOCH, null, Instant.EPOCH, 3, 1, List.of("redis"), Map.of());
+    metrics.update(new Snapshot(1, Instant.EPOCH, OverallState.DOWN, true, false, false, List.of(redis, api), Map.of()));
+    List<String> cause = registry.scrape().lines().filter(l -> l.startsWith("vigil_check_cause{")).toList();
+    assertEquals(List.of("vigil_check_cause{cause=\"redis\",check=\"api\"} 1.0"), cause);
   }
 }
