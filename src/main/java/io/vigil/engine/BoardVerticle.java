@@ -227,7 +227,17 @@ public final class BoardVerticle extends VerticleBase {
     if (membership.clustered()) {
       bus.publish(Addresses.VIEW, event); // only local consumers: it stays in this member
     }
-    rec.transitions().forEach(t -> transition(t, probed));
+    // A replica over a second old on arrival waited out a stall of this member (a freeze, a cut): the
+    // others had it on time and told what it changed, so what it changes here is applied, not announced
+    // (ClusterFreezeIT: a thawed leader announced the overall state UNKNOWN from such a replica).
+    boolean late = !probed && clock.nanos() - r.atNanos() >= BEHIND_NANOS;
+    rec.transitions().forEach(t -> {
+      if (late) {
+        changes++;
+      } else {
+        transition(t, probed);
+      }
+    });
     if (!readyAnnounced && board.snapshot().started()) {
       readyAnnounced = true; // every check has reported: the startup probe passes from now on
       bus.publish(Addresses.LIFECYCLE, EventJson.lifecycle(Phase.READY, clock.wall()));
