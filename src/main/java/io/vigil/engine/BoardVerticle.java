@@ -195,13 +195,7 @@ public final class BoardVerticle extends VerticleBase {
     lastTickNanos = now;
     if (!transitions.isEmpty()) {
       metrics.update(board.snapshot());
-      transitions.forEach(t -> {
-        if (stalled) {
-          changes++;
-        } else {
-          transition(t, false);
-        }
-      });
+      tell(transitions, !stalled, false);
     }
   }
 
@@ -231,17 +225,22 @@ public final class BoardVerticle extends VerticleBase {
     // others had it on time and told what it changed, so what it changes here is applied, not announced
     // (ClusterFreezeIT: a thawed leader announced the overall state UNKNOWN from such a replica).
     boolean late = !probed && clock.nanos() - r.atNanos() >= BEHIND_NANOS;
-    rec.transitions().forEach(t -> {
-      if (late) {
-        changes++;
-      } else {
-        transition(t, probed);
-      }
-    });
+    tell(rec.transitions(), !late, probed);
     if (!readyAnnounced && board.snapshot().started()) {
       readyAnnounced = true; // every check has reported: the startup probe passes from now on
       bus.publish(Addresses.LIFECYCLE, EventJson.lifecycle(Phase.READY, clock.wall()));
       LOG.info("lifecycle phase=READY checks=" + board.snapshot().checks().size());
+    }
+  }
+
+  /** {@code news}: false for what only this member's own lag made it see (applied, counted, never announced). */
+  private void tell(List<Transition> transitions, boolean news, boolean probed) {
+    for (Transition t : transitions) {
+      if (news) {
+        transition(t, probed);
+      } else {
+        changes++;
+      }
     }
   }
 
