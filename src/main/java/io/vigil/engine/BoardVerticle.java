@@ -3,6 +3,7 @@ package io.vigil.engine;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vigil.bus.Addresses;
@@ -53,6 +54,14 @@ public final class BoardVerticle extends VerticleBase {
   private Replicas replicas;
   private MessageConsumer<JsonObject> announcedConsumer;
   /**
+   * Clustered: a local consumer of {@link Addresses#RESULT} that does nothing. Vert.x caches an
+   * address's subscribers only when there are some: with none, each publish asked Hazelcast for them
+   * again (a map lookup on a worker thread and a partition operation on another member, for every
+   * probe when no other service subscribes). This member's own consumer keeps the list non-empty.
+   */
+  private MessageConsumer<Object> resultAnchor;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /**
    * Clustered: each check's state as last announced on the bus, by any member. A member announces
    * only what changes that view: after a handover or a thaw its own board may have seen a state the
    * cluster never did (UNKNOWN while it was frozen), and subscribers must not hear of it.
@@ -94,6 +103,7 @@ public final class BoardVerticle extends VerticleBase {
     }
     announcedConsumer = vertx.eventBus().consumer(Addresses.CHANGED,
         m -> announced.put(m.body().getString("check"), m.body().getString("to")));
+    resultAnchor = vertx.eventBus().localConsumer(Addresses.RESULT, m -> { });
     replicas = new Replicas(vertx, membership::self);
     replicaConsumer = vertx.eventBus().consumer(Addresses.REPLICA, m -> {
       if (!membership.self().equals(m.body().getString("member"))) {
@@ -105,7 +115,8 @@ public final class BoardVerticle extends VerticleBase {
         }
       }
     });
-    return Future.all(statusConsumer.completion(), replicaConsumer.completion(), announcedConsumer.completion());
+    return Future.all(List.of(statusConsumer.completion(), replicaConsumer.completion(), announcedConsumer.completion(),
+        resultAnchor.completion()));
   }
 
   @Override
@@ -115,7 +126,8 @@ public final class BoardVerticle extends VerticleBase {
       replicas.flush();
     }
     return replicaConsumer == null ? statusConsumer.unregister()
-        : Future.all(statusConsumer.unregister(), replicaConsumer.unregister(), announcedConsumer.unregister());
+        : Future.all(List.of(statusConsumer.unregister(), replicaConsumer.unregister(), announcedConsumer.unregister(),
+            resultAnchor.unregister()));
   }
 
   /** Hands a result to the board; safe from any thread. */
@@ -219,7 +231,8 @@ public final class BoardVerticle extends VerticleBase {
       bus.publish(Addresses.RESULT, event);
     }
     if (membership.clustered()) {
-      bus.publish(Addresses.VIEW, event); // only local consumers: it stays in this member
+      // Local only: it stays in this member, and, with no /events client yet, asks Hazelcast for nothing.
+      bus.publish(Addresses.VIEW, event, LOCAL);
     }
     // A replica over a second old on arrival waited out a stall of this member (a freeze, a cut): the
     // others had it on time and told what it changed, so what it changes here is applied, not announced
