@@ -13,15 +13,16 @@ public final class Addresses {
 
   /**
    * Clustered only: the raw probe results of the member that ran them, for every other member's board
-   * (publish, {@code {member, results: [replica...]}}, batched every 100 ms), so that every member
-   * holds the whole view. Not for subscribers: they follow {@link #RESULT}.
+   * (publish: the bytes of {@code {results: [replica...]}}, the sender in header {@code member},
+   * batched every 100 ms), so that every member holds the whole view. Not for subscribers: they follow {@link #RESULT}.
    */
   public static final String REPLICA = "vigil.cluster.result";
 
   /**
-   * Clustered only, local consumers only: every result this member's board recorded, its own probes'
-   * and the replicas', as {@link #RESULT} carries them (publish). The member's own {@code /events}
-   * follow it, so a result reaches each member once, as a replica, not a second time as an event.
+   * Clustered only, local only: the other members' results this member's board recorded, as
+   * {@link #RESULT} carries them, in one JSON array per replica batch (publish). The member's own
+   * {@code /events} follow it and {@link #RESULT} for its own probes, so a result reaches each member
+   * once, as a replica, not a second time as an event.
    */
   public static final String VIEW = "vigil.cluster.view";
 

@@ -59,7 +59,13 @@ public final class EventJson {
         .put("message", r.message())
         .put("data", new JsonObject(r.data()))
         .put("latencyNanos", r.latency().toNanos())
-        .put("at", r.at().toString());
+        // Nanoseconds since the epoch, not ISO-8601 as in events: formatting and parsing the text was
+        // a tenth of what a replica cost its sender and receivers.
+        .put("atEpochNanos", epochNanos(r.at()));
+  }
+
+  private static long epochNanos(Instant at) {
+    return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
   }
 
   /**
@@ -72,7 +78,8 @@ public final class EventJson {
    */
   public static CheckResult fromReplica(JsonObject j, long receivedNanos, Instant receivedAt) {
     JsonObject data = j.getJsonObject("data");
-    Instant at = Instant.parse(j.getString("at"));
+    long epochNanos = j.getLong("atEpochNanos");
+    Instant at = Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
     long age = Math.max(0, Duration.between(at, receivedAt).toNanos());
     return new CheckResult(j.getString("check"), j.getString("type"), j.getBoolean("ok"),
         Reason.fromLabel(j.getString("reason")), j.getString("message"), data == null ? null : data.getMap(),

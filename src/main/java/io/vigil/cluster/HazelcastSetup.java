@@ -25,6 +25,9 @@ public final class HazelcastSetup {
     hz.setClusterName(c.name());
     hz.setProperty("hazelcast.logging.type", "jdk");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
+    // Hazelcast's own metrics (collected every 5 s, for Management Center) are read by nobody here;
+    // Vigil exports what matters about the cluster itself.
+    hz.getMetricsConfig().setEnabled(false);
     // Vigil's drain leaves the cluster itself, after handing its checks over.
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");

@@ -3,6 +3,7 @@ package io.vigil.engine;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -19,6 +20,7 @@ import io.vigil.model.Clock;
 import io.vigil.model.Phase;
 import io.vigil.model.Transition;
 import io.vigil.status.StatusBoard;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +51,7 @@ public final class BoardVerticle extends VerticleBase {
   private final Clock clock;
   private final Membership membership;
   private MessageConsumer<Object> statusConsumer;
-  private MessageConsumer<JsonObject> replicaConsumer;
+  private MessageConsumer<Buffer> replicaConsumer;
   /** Clustered: this member's results, batched for the others' boards. */
   private Replicas replicas;
   private MessageConsumer<JsonObject> announcedConsumer;
@@ -106,12 +108,21 @@ public final class BoardVerticle extends VerticleBase {
     resultAnchor = vertx.eventBus().localConsumer(Addresses.RESULT, m -> { });
     replicas = new Replicas(vertx, membership::self);
     replicaConsumer = vertx.eventBus().consumer(Addresses.REPLICA, m -> {
-      if (!membership.self().equals(m.body().getString("member"))) {
-        JsonArray results = m.body().getJsonArray("results");
+      if (!membership.self().equals(m.headers().get(Replicas.MEMBER))) {
+        JsonArray results = m.body().toJsonObject().getJsonArray("results");
+        JsonArray view = new JsonArray(new ArrayList<>(results.size()));
         for (int i = 0; i < results.size(); i++) {
           JsonObject replica = results.getJsonObject(i);
           board.witness(replica.getLong("seq", 0L));
-          handle(EventJson.fromReplica(replica, clock.nanos(), clock.wall()), false);
+          JsonObject event = handle(EventJson.fromReplica(replica, clock.nanos(), clock.wall()), false);
+          if (event != null) {
+            view.add(event);
+          }
+        }
+        // One local message per batch, as it came: the member's /events hub takes the others' results
+        // from here. Local only: it stays in this member and asks Hazelcast for nothing.
+        if (!view.isEmpty()) {
+          vertx.eventBus().publish(Addresses.VIEW, view, LOCAL);
         }
       }
     });
@@ -211,11 +222,15 @@ public final class BoardVerticle extends VerticleBase {
     }
   }
 
-  /** {@code probed}: this member's own probe, not a replica of another member's. */
-  private void handle(CheckResult r, boolean probed) {
+  /**
+   * {@code probed}: this member's own probe, not a replica of another member's. Returns the result's
+   * event (published here for a probe; a replica's goes to the view with its batch), or null when the
+   * board did not record it.
+   */
+  private JsonObject handle(CheckResult r, boolean probed) {
     StatusBoard.Recorded rec = board.record(r);
     if (rec.status() == null) {
-      return; // a check removed while its last probe was in flight, or a result older than its latest
+      return null; // a check removed while its last probe was in flight, or a result older than its latest
     }
     EventBus bus = vertx.eventBus();
     if (probed) {
@@ -226,13 +241,9 @@ public final class BoardVerticle extends VerticleBase {
       }
     }
     metrics.update(board.snapshot());
-    JsonObject event = probed || membership.clustered() ? EventJson.result(r, rec.status(), rec.seq()) : null;
+    JsonObject event = EventJson.result(r, rec.status(), rec.seq());
     if (probed) {
       bus.publish(Addresses.RESULT, event);
-    }
-    if (membership.clustered()) {
-      // Local only: it stays in this member, and, with no /events client yet, asks Hazelcast for nothing.
-      bus.publish(Addresses.VIEW, event, LOCAL);
     }
     // A replica over a second old on arrival waited out a stall of this member (a freeze, a cut): the
     // others had it on time and told what it changed, so what it changes here is applied, not announced
@@ -244,6 +255,7 @@ public final class BoardVerticle extends VerticleBase {
       bus.publish(Addresses.LIFECYCLE, EventJson.lifecycle(Phase.READY, clock.wall()));
       LOG.info("lifecycle phase=READY checks=" + board.snapshot().checks().size());
     }
+    return event;
   }
 
   /** {@code news}: false for what only this member's own lag made it see (applied, counted, never announced). */

@@ -1,6 +1,7 @@
 package io.vigil.engine;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigil.bus.Addresses;
@@ -16,6 +17,8 @@ final class Replicas {
   /** How long a result may wait before it leaves: small next to any interval or max-age. */
   static final long BATCH_MS = 100;
   static final int MAX_BATCH = 512;
+  /** The header that names the member a batch comes from. */
+  static final String MEMBER = "member";
 
   private final Vertx vertx;
   private final Supplier<String> self;
@@ -46,7 +49,10 @@ final class Replicas {
       timer = -1;
     }
     if (!pending.isEmpty()) {
-      vertx.eventBus().publish(Addresses.REPLICA, new JsonObject().put("member", self.get()).put("results", pending));
+      // Encoded once here, not once per member by the event bus, and the sender named in a header:
+      // this member's own copy (a publish reaches it too) is dropped unread, instead of deep-copied.
+      vertx.eventBus().publish(Addresses.REPLICA, new JsonObject().put("results", pending).toBuffer(),
+          new DeliveryOptions().addHeader(MEMBER, self.get()));
       pending = new JsonArray();
     }
   }

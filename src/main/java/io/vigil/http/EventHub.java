@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigil.bus.Addresses;
 import io.vigil.engine.MonitorView;
@@ -68,10 +69,44 @@ public final class EventHub extends VerticleBase {
   private static final Buffer HEARTBEAT = Bodies.direct(": keep-alive\n\n");
   private static final Buffer FRAME_END = Bodies.direct("\n\n");
 
-  /** One frame in the ring: {@code ord} orders all frames, {@code seq} is the board's (-1 for lifecycle). */
-  record Frame(long ord, long seq, Map<Tier, Buffer> bytes) {
+  /**
+   * One frame in the ring: {@code ord} orders all frames, {@code seq} is the board's (-1 for
+   * lifecycle). Encoded on first use, once for every subscriber and tier: with nobody on /events,
+   * most frames are never read (encoding each result on arrival was 14 % of a cluster member's event
+   * loops, which pass the whole cluster's results through). Its payload is never changed once here.
+   */
+  static final class Frame {
+    final long ord;
+    final long seq;
+    private final Kind kind;
+    private final JsonObject payload;
+    private final Set<Tier> tiers;
+    /** Written once by whichever context reads it first; two encodings of the same payload are equal. */
+    private volatile Map<Tier, Buffer> encoded;
+
+    Frame(long ord, long seq, Kind kind, JsonObject payload, Set<Tier> tiers) {
+      this.ord = ord;
+      this.seq = seq;
+      this.kind = kind;
+      this.payload = payload;
+      this.tiers = tiers;
+    }
+
     boolean lifecycle() {
       return seq < 0;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    Buffer bytes(Tier tier) {
+      Map<Tier, Buffer> e = encoded;
+      if (e == null) {
+        e = SseFrames.encode(kind, payload, tiers);
+        encoded = e;
+      }
+      return e.get(tier);
     }
   }
 
@@ -90,7 +125,7 @@ public final class EventHub extends VerticleBase {
   private final AtomicLong dropped = new AtomicLong();
   private final Map<Context, Group> groups = new ConcurrentHashMap<>();
   private final ArrayDeque<Frame> ring = new ArrayDeque<>();
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   // Touched on the hub's own context only:
   private List<Frame> pending = new ArrayList<>();
   private long flushTimer = -1;
@@ -110,11 +145,18 @@ public final class EventHub extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // Clustered, results come from this member's own board (Addresses.VIEW: its probes and the
-    // replicas of the others'), so no result crosses the network a second time for the hub; a
-    // transition comes from the check's owner, which may be another member.
-    String results = vertx.isClustered() ? Addresses.VIEW : Addresses.RESULT;
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(results, m -> received(Kind.RESULT, m.body())));
+    // This member's own results come as vigil.check.result; clustered, the other members' come from
+    // this member's board (Addresses.VIEW, a batch per replica message), so no result crosses the
+    // network a second time for the hub. A transition comes from the check's owner, which may be
+    // another member.
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.RESULT, m -> received(Kind.RESULT, m.body())));
+    if (vertx.isClustered()) {
+      consumers.add(vertx.eventBus().<JsonArray>localConsumer(Addresses.VIEW, m -> {
+        for (int i = 0; i < m.body().size(); i++) {
+          received(Kind.RESULT, m.body().getJsonObject(i));
+        }
+      }));
+    }
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.CHANGED, m -> received(Kind.STATUS, m.body())));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.LIFECYCLE, m -> received(Kind.LIFECYCLE, m.body())));
     heartbeatTimer = vertx.setPeriodic(heartbeatMs, id -> toEveryGroup(Group::heartbeat));
@@ -175,7 +217,7 @@ public final class EventHub extends VerticleBase {
     if (lastEventId.isPresent()) {
       Tail tail = tail(lastEventId.getAsLong());
       if (tail.frames != null) {
-        res.setWriteQueueMaxSize(BACKLOG + tail.frames.stream().mapToInt(f -> f.bytes.get(tier).length()).sum());
+        res.setWriteQueueMaxSize(BACKLOG + tail.frames.stream().mapToInt(f -> f.bytes(tier).length()).sum());
         sub.replay(lastEventId.getAsLong(), tail);
         sub.waiting = false;
         return;
@@ -293,7 +335,7 @@ public final class EventHub extends VerticleBase {
     long seq = kind == Kind.LIFECYCLE ? -1 : payload.getLong("seq", -1L);
     Frame f;
     synchronized (ring) {
-      f = new Frame(nextOrd++, seq, SseFrames.encode(kind, payload, tiers));
+      f = new Frame(nextOrd++, seq, kind, payload, tiers);
       ring.addLast(f);
       if (ring.size() > ringSize) {
         ring.removeFirst();
@@ -323,7 +365,7 @@ public final class EventHub extends VerticleBase {
       int[] at = new int[frames.size() + 1];
       for (int i = 0; i < frames.size(); i++) {
         at[i] = all.length();
-        all.appendBuffer(frames.get(i).bytes.get(t));
+        all.appendBuffer(frames.get(i).bytes(t));
       }
       at[frames.size()] = all.length();
       // Off-heap once, not copied for each subscriber (see Bodies): 256 subscribers that never read
@@ -405,7 +447,7 @@ public final class EventHub extends VerticleBase {
       Buffer all = Buffer.buffer();
       long seq = after;
       for (Frame f : tail.frames == null ? List.<Frame>of() : tail.frames) {
-        all.appendBuffer(f.bytes.get(tier));
+        all.appendBuffer(f.bytes(tier));
         seq = f.lifecycle() ? seq : f.seq;
       }
       if (all.length() > 0) {
@@ -444,7 +486,7 @@ public final class EventHub extends VerticleBase {
         // A lifecycle frame among events the snapshot already holds: write the wanted ones one by one.
         for (int i = first; i < frames.size(); i++) {
           if (wanted(frames.get(i))) {
-            res.write(frames.get(i).bytes.get(tier));
+            res.write(frames.get(i).bytes(tier));
           }
         }
       }
