@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import io.vigil.http.SseClient;
 import io.vigil.testsupport.BridgeClient;
 import io.vigil.testsupport.MonitorFixture;
 import io.vigil.testsupport.TestPorts;
@@ -110,6 +111,11 @@ class ClusterIT {
     }
     assertEquals(CHECKS, bridge.bodies("vigil.check.result").stream().map(r -> r.getString("check")).distinct().count(),
         "member 0's bridge carries the results of every member's checks");
+    // Its /events too: its own probes' results, and the others' from its board's view.
+    try (SseClient events = SseClient.open(members.httpPorts.get(0), "/events")) {
+      events.await(Duration.ofSeconds(5), "a result of each of the " + CHECKS + " checks on member 0's /events",
+          e -> e.stream().filter(x -> x.name().equals("result")).map(x -> x.json().getString("check")).distinct().count() == CHECKS);
+    }
   }
 
   @Test

@@ -20,10 +20,10 @@ import java.util.function.Predicate;
  * A Server-Sent Events client on a raw socket (HTTP/1.1, chunked), so a test controls every header
  * (Last-Event-ID, Authorization) and sees exactly the frames the server wrote, in order.
  */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
   /** One frame: {@code event:}, {@code id:} (null when absent) and the {@code data:} line. */
-  record Event(String name, Long id, String data) {
-    JsonObject json() {
+  public record Event(String name, Long id, String data) {
+    public JsonObject json() {
       return new JsonObject(data);
     }
   }
@@ -53,7 +53,7 @@ final class SseClient implements AutoCloseable {
   }
 
   /** Connects to 127.0.0.1:{@code port} and sends {@code GET path} with {@code headers} (name, value, ...). */
-  static SseClient open(int port, String path, String... headers) throws IOException {
+  public static SseClient open(int port, String path, String... headers) throws IOException {
     Socket s = new Socket("127.0.0.1", port);
     s.setSoTimeout(10_000);
     StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n");
@@ -96,7 +96,7 @@ final class SseClient implements AutoCloseable {
   }
 
   /** Waits until {@code condition} holds for the events so far; fails after {@code timeout}. */
-  List<Event> await(Duration timeout, String what, Predicate<List<Event>> condition) {
+  public List<Event> await(Duration timeout, String what, Predicate<List<Event>> condition) {
     long end = System.nanoTime() + timeout.toNanos();
     while (!condition.test(events())) {
       if (System.nanoTime() > end) {
