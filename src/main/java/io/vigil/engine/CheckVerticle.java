@@ -10,8 +10,10 @@ import io.vigil.config.Secrets;
 import io.vigil.model.CheckResult;
 import io.vigil.model.Clock;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +32,9 @@ public final class CheckVerticle extends VerticleBase {
   private final Consumer<CheckResult> sink;
   private final Clock clock;
   private final BooleanSupplier owned;
+  private final LongConsumer lateness;
+  /** System.nanoTime() at which the planned timer is due. */
+  private long dueNanos;
   private Check check;
   private CheckRunner runner;
   private long timer = -1;
@@ -56,6 +61,12 @@ public final class CheckVerticle extends VerticleBase {
    */
   public CheckVerticle(String name, String type, CheckOptions options, Supplier<Check> checkFactory,
       Secrets secrets, Consumer<CheckResult> sink, Clock clock, BooleanSupplier owned) {
+    this(name, type, options, checkFactory, secrets, sink, clock, owned, late -> { });
+  }
+
+  /** As above; {@code lateness} hears how many nanoseconds after its planned time each probe started. */
+  public CheckVerticle(String name, String type, CheckOptions options, Supplier<Check> checkFactory,
+      Secrets secrets, Consumer<CheckResult> sink, Clock clock, BooleanSupplier owned, LongConsumer lateness) {
     this.owned = owned;
     this.name = name;
     this.type = type;
@@ -64,6 +75,7 @@ public final class CheckVerticle extends VerticleBase {
     this.secrets = secrets;
     this.sink = sink;
     this.clock = clock;
+    this.lateness = lateness;
   }
 
   @Override
@@ -77,7 +89,12 @@ public final class CheckVerticle extends VerticleBase {
 
   private void schedule(long delayMs) {
     if (!stopped) {
-      timer = vertx.setTimer(Math.max(1, delayMs), id -> probe());
+      long delay = Math.max(1, delayMs);
+      dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
+      timer = vertx.setTimer(delay, id -> {
+        lateness.accept(System.nanoTime() - dueNanos);
+        probe();
+      });
     }
   }
 

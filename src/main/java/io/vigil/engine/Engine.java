@@ -156,7 +156,7 @@ public final class Engine implements MonitorView {
 
   private Future<String> deployCheck(String name, String type, CheckOptions options, Supplier<Check> check) {
     CheckVerticle v = new CheckVerticle(name, type, options, check, secrets, boardVerticle::submit, clock,
-        () -> membership.owns(name));
+        () -> membership.owns(name), metrics::scheduleLag);
     if (membership.clustered()) {
       checkVerticles.add(v); // told when ownership moves
     }

@@ -1,6 +1,7 @@
 package io.vigil.metrics;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vigil.model.CheckResult;
 import io.vigil.model.CheckState;
@@ -11,10 +12,12 @@ import io.vigil.model.OverallState;
 import io.vigil.model.Reason;
 import io.vigil.model.Snapshot;
 import io.vigil.model.Transition;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -60,6 +63,8 @@ public final class CheckMetrics implements CheckFamilies {
     this(registry, version, histogram, System::nanoTime);
   }
 
+  private final Timer scheduleLag;
+
   CheckMetrics(PrometheusMeterRegistry registry, String version, LatencyHistogram histogram, LongSupplier nanoTime) {
     this.histogram = histogram;
     this.nanoTime = nanoTime;
@@ -74,7 +79,18 @@ public final class CheckMetrics implements CheckFamilies {
         .description("1 when /health/ready answers 200").register(registry);
     Gauge.builder("vigil.draining", snapshot, ref -> ref.get() != null && ref.get().draining() ? 1 : 0)
         .description("1 while the monitor drains before it stops").register(registry);
+    // Buckets an alert can use: a probe that starts a second late means a busy or stalled event loop.
+    scheduleLag = Timer.builder("vigil.probe.schedule.lag")
+        .description("How late each probe started against its schedule (a busy event loop delays it)")
+        .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(250),
+            Duration.ofSeconds(1), Duration.ofSeconds(5))
+        .register(registry);
     registry.getPrometheusRegistry().register(new CheckCollector(this));
+  }
+
+  /** A probe started {@code lateNanos} after it was due; safe from any thread. */
+  public void scheduleLag(long lateNanos) {
+    scheduleLag.record(Math.max(0, lateNanos), TimeUnit.NANOSECONDS);
   }
 
   /** Registers every series of a check, counters at 0; call once per check, before its first result. */
