@@ -104,9 +104,25 @@ public final class MonitorFixture implements AutoCloseable {
   public static <T> T await(io.vertx.core.Future<T> f) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // What Vert.x's threads were doing: a hang that passes when rerun is otherwise left unexplained.
+      throw new AssertionError("future did not complete in 10 s; Vert.x threads:\n" + vertxThreads(), e);
     } catch (Exception e) {
       throw new AssertionError("future did not complete: " + e, e);
     }
+  }
+
+  private static String vertxThreads() {
+    StringBuilder b = new StringBuilder();
+    Thread.getAllStackTraces().forEach((t, frames) -> {
+      if (t.getName().startsWith("vert.x-")) {
+        b.append(t.getName()).append(' ').append(t.getState()).append('\n');
+        for (int i = 0; i < Math.min(12, frames.length); i++) {
+          b.append("    at ").append(frames[i]).append('\n');
+        }
+      }
+    });
+    return b.toString();
   }
 
   public static List<String> lines(String text) {
