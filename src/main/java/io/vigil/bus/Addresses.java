@@ -13,7 +13,7 @@ public final class Addresses {
 
   /**
    * Clustered only: the raw probe results of the member that ran them, for every other member's board
-   * (publish: the bytes of {@code {results: [replica...]}}, the sender in header {@code member},
+   * (publish: the bytes of a JSON array of replicas, the sender in header {@code member},
    * batched every 100 ms), so that every member holds the whole view. Not for subscribers: they follow {@link #RESULT}.
    */
   public static final String REPLICA = "vigil.cluster.result";

@@ -109,7 +109,7 @@ public final class BoardVerticle extends VerticleBase {
     replicas = new Replicas(vertx, membership::self);
     replicaConsumer = vertx.eventBus().consumer(Addresses.REPLICA, m -> {
       if (!membership.self().equals(m.headers().get(Replicas.MEMBER))) {
-        JsonArray results = m.body().toJsonObject().getJsonArray("results");
+        JsonArray results = m.body().toJsonArray();
         JsonArray view = new JsonArray(new ArrayList<>(results.size()));
         for (int i = 0; i < results.size(); i++) {
           JsonObject replica = results.getJsonObject(i);

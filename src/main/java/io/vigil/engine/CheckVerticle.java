@@ -64,7 +64,10 @@ public final class CheckVerticle extends VerticleBase {
     this(name, type, options, checkFactory, secrets, sink, clock, owned, late -> { });
   }
 
-  /** As above; {@code lateness} hears how many nanoseconds after its planned time each probe started. */
+  /**
+   * As above; {@code lateness} hears how many nanoseconds after its planned time each round started
+   * (one that probes, and, clustered, one that only finds the check is not this member's).
+   */
   public CheckVerticle(String name, String type, CheckOptions options, Supplier<Check> checkFactory,
       Secrets secrets, Consumer<CheckResult> sink, Clock clock, BooleanSupplier owned, LongConsumer lateness) {
     this.owned = owned;

@@ -51,7 +51,7 @@ final class Replicas {
     if (!pending.isEmpty()) {
       // Encoded once here, not once per member by the event bus, and the sender named in a header:
       // this member's own copy (a publish reaches it too) is dropped unread, instead of deep-copied.
-      vertx.eventBus().publish(Addresses.REPLICA, new JsonObject().put("results", pending).toBuffer(),
+      vertx.eventBus().publish(Addresses.REPLICA, pending.toBuffer(),
           new DeliveryOptions().addHeader(MEMBER, self.get()));
       pending = new JsonArray();
     }

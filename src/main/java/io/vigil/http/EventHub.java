@@ -96,10 +96,6 @@ public final class EventHub extends VerticleBase {
       return seq < 0;
     }
 
-    long seq() {
-      return seq;
-    }
-
     Buffer bytes(Tier tier) {
       Map<Tier, Buffer> e = encoded;
       if (e == null) {

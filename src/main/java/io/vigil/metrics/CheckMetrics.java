@@ -54,6 +54,8 @@ public final class CheckMetrics implements CheckFamilies {
   private final Queue<String> types = new ConcurrentLinkedQueue<>();
   /** Clustered: the member that owns a check now, a label of its state series; null labels none. */
   private volatile Function<String, String> owners = check -> null;
+  /** How late each round started against its timer, for the VigilProbesLate alert. */
+  private final Timer scheduleLag;
 
   public CheckMetrics(PrometheusMeterRegistry registry, String version) {
     this(registry, version, LatencyHistogram.DEFAULT);
@@ -62,8 +64,6 @@ public final class CheckMetrics implements CheckFamilies {
   public CheckMetrics(PrometheusMeterRegistry registry, String version, LatencyHistogram histogram) {
     this(registry, version, histogram, System::nanoTime);
   }
-
-  private final Timer scheduleLag;
 
   CheckMetrics(PrometheusMeterRegistry registry, String version, LatencyHistogram histogram, LongSupplier nanoTime) {
     this.histogram = histogram;

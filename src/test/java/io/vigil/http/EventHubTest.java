@@ -146,7 +146,7 @@ class EventHubTest {
       for (int i = 0; i < 200; i++) {
         f.board.result(f.vertx, "check-0");
       }
-      eventually(SOON, "the ring is full", () -> f.hub().ring().get(f.hub().ring().size() - 1).seq() == 210);
+      eventually(SOON, "the ring is full", () -> f.hub().ring().get(f.hub().ring().size() - 1).seq == 210);
       assertEquals(64, f.hub().ring().size(), "the ring is bounded");
       for (String id : List.of("10", "99999", "not-a-number", "-3")) {
         try (SseClient sse = SseClient.open(f.port(), "/events", "Last-Event-ID", id)) {

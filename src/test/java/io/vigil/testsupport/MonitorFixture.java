@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -104,7 +105,7 @@ public final class MonitorFixture implements AutoCloseable {
   public static <T> T await(io.vertx.core.Future<T> f) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       // What Vert.x's threads were doing: a hang that passes when rerun is otherwise left unexplained.
       throw new AssertionError("future did not complete in 10 s; Vert.x threads:\n" + vertxThreads(), e);
     } catch (Exception e) {
