@@ -40,10 +40,10 @@ class ComposeClusterFileTest {
   @Test
   void addsASecondMemberAndChangesNothingButVigilAndNginx() {
     assertEquals(Set.of("vigil", "vigil-2", "nginx"), override.services().keySet());
-    Set<String> services = new TreeSet<>(ComposeFileTest.SERVICES);
+    Set<String> services = new TreeSet<>(ComposeFileTest.ALL);
     services.add("vigil-2");
     assertEquals(services, new TreeSet<>(merged.services().keySet()));
-    for (String other : List.of("api", "worker", "redis", "postgres")) {
+    for (String other : List.of("api", "worker", "redis", "postgres", "prometheus", "alertmanager", "grafana")) {
       assertEquals(base.service(other), merged.service(other), other);
     }
     for (String top : List.of("volumes", "secrets")) {
@@ -110,7 +110,9 @@ class ComposeClusterFileTest {
       Map<String, Object> s = merged.service(name);
       assertEquals(MEMBERS.contains(name), names(s.get("networks")).contains("cluster"), name + " on the cluster network");
       assertFalse(s.containsKey("network_mode"), name + ": its own network namespace");
-      if (!name.equals("nginx")) {
+      if (name.equals("grafana")) {
+        assertTrue(ComposeFileTest.publishesOnLoopbackOnly(s), "grafana publishes on the loopback only");
+      } else if (!name.equals("nginx")) {
         assertFalse(s.containsKey("ports"), name + " publishes no port");
       }
     }

@@ -34,6 +34,9 @@ class ComposeFileTest {
   static final Path COMPOSE = Path.of("docker-compose.production.yml");
   static final Path ENV_TEMPLATE = Path.of(".env.production.example");
   static final Set<String> SERVICES = Set.of("api", "worker", "vigil", "redis", "postgres", "nginx");
+  /** Started only with {@code --profile monitoring}. */
+  static final Set<String> MONITORING = Set.of("prometheus", "alertmanager", "grafana");
+  static final Set<String> ALL = union(SERVICES, MONITORING);
   static final Pattern SECRET_NAME = Pattern.compile("(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY)");
   static final Pattern URI_PASSWORD = Pattern.compile("://[^/@\\s:]*:([^@\\s]+)@");
   static final Pattern PINNED = Pattern.compile("[\\w./-]+:(?!latest$)[\\w.-]*\\d[\\w.-]*");
@@ -42,13 +45,23 @@ class ComposeFileTest {
   final Map<String, String> template = ComposeFile.readEnvFile(ENV_TEMPLATE);
 
   @Test
-  void definesTheSixServices() {
-    assertEquals(SERVICES, compose.services().keySet());
+  void definesTheSixServicesAndTheMonitoringProfileOffByDefault() {
+    assertEquals(ALL, compose.services().keySet());
+    for (String name : ALL) {
+      Object profiles = compose.service(name).get("profiles");
+      assertEquals(MONITORING.contains(name) ? List.of("monitoring") : null, profiles, name + ": profiles");
+    }
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> out = new TreeSet<>(a);
+    out.addAll(b);
+    return Set.copyOf(out);
   }
 
   @Test
   void everyServiceHasCpuAndMemoryLimitsAboveItsReservations() {
-    for (String name : SERVICES) {
+    for (String name : ALL) {
       Map<String, Object> resources = map(map(compose.service(name).get("deploy")).get("resources"));
       Map<String, Object> limits = map(resources.get("limits"));
       Map<String, Object> reservations = map(resources.get("reservations"));
@@ -63,7 +76,7 @@ class ComposeFileTest {
 
   @Test
   void everyServiceHasAHealthCheckWithIntervalTimeoutRetriesAndStartPeriod() {
-    for (String name : SERVICES) {
+    for (String name : ALL) {
       Map<String, Object> hc = map(compose.service(name).get("healthcheck"));
       List<String> test = names(hc.get("test"));
       assertTrue(Set.of("CMD", "CMD-SHELL").contains(test.get(0)) && test.size() > 1, name + ": test " + test);
@@ -79,9 +92,9 @@ class ComposeFileTest {
   void servicesStartOnlyWhenWhatTheyNeedIsHealthy() {
     Map<String, List<String>> expected = Map.of(
         "api", List.of("redis", "postgres"), "worker", List.of("redis"), "vigil", List.of("redis", "postgres"),
-        "nginx", List.of("api", "worker", "vigil"));
+        "nginx", List.of("api", "worker", "vigil"), "prometheus", List.of("alertmanager"), "grafana", List.of("prometheus"));
     Map<String, List<String>> actual = new HashMap<>();
-    for (String name : SERVICES) {
+    for (String name : ALL) {
       Object dependsOn = compose.service(name).get("depends_on");
       if (dependsOn == null) {
         continue;
@@ -97,7 +110,7 @@ class ComposeFileTest {
 
   @Test
   void everyServiceRestartsAndRotatesItsJsonLogs() {
-    for (String name : SERVICES) {
+    for (String name : ALL) {
       Map<String, Object> s = compose.service(name);
       assertTrue(Set.of("always", "unless-stopped").contains(s.get("restart")) || String.valueOf(s.get("restart")).startsWith("on-failure"),
           name + ": restart " + s.get("restart"));
@@ -121,7 +134,7 @@ class ComposeFileTest {
       assertTrue(subnet.matches("(10|172|192)\\.\\d+\\.\\d+\\.\\d+/\\d+"), "private subnet: " + subnet);
     }
     assertEquals(Boolean.TRUE, data.get("internal"), "the data network has no route outside");
-    for (String name : SERVICES) {
+    for (String name : ALL) {
       List<String> joined = names(compose.service(name).get("networks"));
       assertFalse(joined.isEmpty(), name + " names its networks");
       assertTrue(networks.keySet().containsAll(joined), name + ": " + joined);
@@ -130,15 +143,25 @@ class ComposeFileTest {
     assertEquals(List.of("data"), names(compose.service("postgres").get("networks")), "PostgreSQL is not on the frontend");
     assertEquals(List.of("frontend"), names(compose.service("nginx").get("networks")), "nginx never reaches the data stores");
     assertTrue(compose.service("nginx").containsKey("ports"), "nginx publishes the ports");
-    for (String name : List.of("api", "worker", "vigil", "redis", "postgres")) {
+    for (String name : List.of("api", "worker", "vigil", "redis", "postgres", "prometheus", "alertmanager")) {
       assertFalse(compose.service(name).containsKey("ports"), name + " publishes no port; only nginx does");
     }
+    assertTrue(publishesOnLoopbackOnly(compose.service("grafana")), "Grafana is published on the host's loopback only: "
+        + compose.service("grafana").get("ports"));
+  }
+
+  /** Every port of {@code service} is published as {@code 127.0.0.1:host:container}. */
+  static boolean publishesOnLoopbackOnly(Map<String, Object> service) {
+    List<String> ports = names(service.get("ports"));
+    return !ports.isEmpty() && ports.stream().allMatch(p -> p.startsWith("127.0.0.1:"));
   }
 
   @Test
   void stateLivesInNamedVolumes() {
     Set<String> declared = map(compose.root().get("volumes")).keySet();
-    assertEquals(Set.of("postgres-data", "redis-data", "nginx-cache"), declared);
+    assertEquals(Set.of("postgres-data", "redis-data", "nginx-cache", "prometheus-data", "alertmanager-data"), declared);
+    assertTrue(names(compose.service("prometheus").get("volumes")).contains("prometheus-data:/prometheus"));
+    assertTrue(names(compose.service("alertmanager").get("volumes")).contains("alertmanager-data:/alertmanager"));
     assertTrue(names(compose.service("postgres").get("volumes")).contains("postgres-data:/var/lib/postgresql/data"));
     assertTrue(names(compose.service("redis").get("volumes")).contains("redis-data:/data"));
     assertTrue(names(compose.service("nginx").get("volumes")).contains("nginx-cache:/var/cache/nginx"));
@@ -146,7 +169,7 @@ class ComposeFileTest {
 
   @Test
   void everyImageTagIsPinned() {
-    for (String name : SERVICES) {
+    for (String name : ALL) {
       String image = ComposeFile.interpolate(String.valueOf(compose.service(name).get("image")), template);
       assertTrue(PINNED.matcher(image).matches(), name + ": image " + image + " is not pinned");
     }
