@@ -72,6 +72,7 @@ public final class ConfigLoader {
     // Problems may quote values; any secret in the file or the environment is masked in them.
     List<String> secretValues = new ArrayList<>(SecretValues.in(root));
     secretValues.addAll(substitution.secrets());
+    secretValues.addAll(NotifyReader.secretsIn(root));
     Secrets secrets = new Secrets(secretValues);
     ConfigNode node = ConfigNode.of("", root, problems);
     ServerConfig server = server(node.child("server"));
@@ -81,11 +82,13 @@ public final class ConfigLoader {
     LatencyHistogram histogram = latencyHistogram(node.child("metrics"));
     ClusterConfig cluster = cluster(node.child("cluster"));
     BridgeConfig bridge = bridge(node.child("bridge"), server, cluster);
+    List<NotifierConfig> notifiers = NotifyReader.notifiers(node.child("notify"));
     node.finish();
     List<String> declared = checksNode.keys().stream().filter(k -> !k.equals("defaults")).toList();
     validateReferences(checks, declared, readiness, problems);
+    NotifyReader.validateChecks(notifiers, declared, problems);
     problems.throwIfAny(secrets);
-    return new VigilConfig(server, readiness, checks, histogram, cluster, bridge);
+    return new VigilConfig(server, readiness, checks, histogram, cluster, bridge, notifiers);
   }
 
   private static boolean isHost(String host) {

@@ -22,6 +22,7 @@ import io.vigil.model.CheckStatus;
 import io.vigil.model.Clock;
 import io.vigil.model.Phase;
 import io.vigil.model.Snapshot;
+import io.vigil.notify.NotifyVerticle;
 import io.vigil.status.StatusBoard;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,6 +56,7 @@ public final class Engine implements MonitorView {
   private final List<String> checkDeployments = Collections.synchronizedList(new ArrayList<>());
   private final Queue<CheckVerticle> checkVerticles = new ConcurrentLinkedQueue<>();
   private volatile String boardDeployment;
+  private volatile String notifyDeployment;
   /** Set once {@link #stop()} began: no check may be registered from then on. */
   private volatile boolean stopping;
   /** Set first thing when draining starts, so readiness flips with no hop to the board's context. */
@@ -83,6 +85,7 @@ public final class Engine implements MonitorView {
     List<String> secretValues = new ArrayList<>();
     config.checks().forEach(c -> secretValues.addAll(c.settings().secrets()));
     secretValues.add(config.server().token());
+    config.notifiers().forEach(n -> secretValues.addAll(n.secrets()));
     this.secrets = new Secrets(secretValues);
   }
 
@@ -95,6 +98,10 @@ public final class Engine implements MonitorView {
     publish(Phase.STARTING);
     return vertx.deployVerticle(boardVerticle).compose(id -> {
       boardDeployment = id;
+      return config.notifiers().isEmpty() ? Future.succeededFuture()
+          : vertx.deployVerticle(new NotifyVerticle(config.notifiers(), board::snapshot, membership::owns, check -> false,
+              secrets, metrics.registry(), clock)).onSuccess(n -> notifyDeployment = n);
+    }).compose(n -> {
       Promise<Void> deployed = Promise.promise();
       deployChecks(config.checks(), 0, new ArrayList<>(config.checks().size()), vertx.getOrCreateContext(), deployed);
       return deployed.future();
@@ -226,6 +233,11 @@ public final class Engine implements MonitorView {
       checkDeployments.clear();
     }
     checkVerticles.clear();
+    String notify = notifyDeployment;
+    if (notify != null) {
+      notifyDeployment = null;
+      undeploys.add(vertx.undeploy(notify));
+    }
     return Future.join(undeploys).transform(ar -> boardDeployment == null ? Future.<Void>succeededFuture()
         : vertx.undeploy(boardDeployment).onComplete(x -> boardDeployment = null));
   }

@@ -56,6 +56,12 @@ public final class CheckMetrics implements CheckFamilies {
   private volatile Function<String, String> owners = check -> null;
   /** How late each round started against its timer, for the VigilProbesLate alert. */
   private final Timer scheduleLag;
+  private final PrometheusMeterRegistry registry;
+
+  /** The registry these meters live in, for the meters of other parts (the notifiers'). */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
 
   public CheckMetrics(PrometheusMeterRegistry registry, String version) {
     this(registry, version, LatencyHistogram.DEFAULT);
@@ -68,6 +74,7 @@ public final class CheckMetrics implements CheckFamilies {
   CheckMetrics(PrometheusMeterRegistry registry, String version, LatencyHistogram histogram, LongSupplier nanoTime) {
     this.histogram = histogram;
     this.nanoTime = nanoTime;
+    this.registry = registry;
     Gauge.builder("vigil.build.info", () -> 1).description("Vigil build, as a label").tag("version", version)
         .register(registry);
     for (OverallState s : OverallState.values()) {

@@ -9,24 +9,15 @@ import io.vertx.core.json.JsonObject;
 import io.vigil.cluster.CountingTarget;
 import io.vigil.testsupport.MonitorFixture;
 import io.vigil.testsupport.PrivateRedis;
-import io.vigil.testsupport.TestPorts;
 import io.vigil.testsupport.VigilProcess;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,17 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
  * suppressed by redis; when Redis is back, the receiver gets redis resolved.
  */
 class RootCausePagingIT {
-  private final List<Process> servers = new ArrayList<>();
+  private AlertingServers servers;
   private final List<JsonObject> notifications = new CopyOnWriteArrayList<>();
   private PrivateRedis redis;
   private CountingTarget apps;
   private VigilProcess vigil;
   private HttpServer receiver;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach
   void stop() {
-    servers.forEach(Process::destroyForcibly);
+    if (servers != null) {
+      servers.close();
+    }
     if (vigil != null) {
       vigil.close();
     }
@@ -65,6 +57,7 @@ class RootCausePagingIT {
 
   @Test
   void aRedisOutagePagesOnceForRedisAndResolves(@TempDir Path dir) throws Exception {
+    servers = new AlertingServers(dir);
     redis = PrivateRedis.launch();
     apps = new CountingTarget(2);
     vigil = VigilProcess.run(dir, """
@@ -84,10 +77,10 @@ class RootCausePagingIT {
       exchange.close();
     });
     receiver.start();
-    int alertmanagerPort = startAlertmanager(dir, receiver.getAddress().getPort());
-    int prometheusPort = startPrometheus(dir, vigilPort, alertmanagerPort);
+    int alertmanagerPort = servers.startAlertmanager(receiver.getAddress().getPort());
+    int prometheusPort = servers.startPrometheus(vigilPort, alertmanagerPort);
     MonitorFixture.eventually(Duration.ofSeconds(60), "Prometheus to scrape Vigil with every check UP",
-        () -> query(prometheusPort, "sum(vigil_check_up)").equals("3"));
+        () -> servers.query(prometheusPort, "sum(vigil_check_up)").equals("3"));
 
     redis.stop(); // and the services behind it fail with it, as they would: 503
     apps.fail(0, true);
@@ -98,9 +91,8 @@ class RootCausePagingIT {
               && suppressed(alertmanagerPort).containsAll(List.of("api", "worker")));
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; notifications: " + notifications + "; Prometheus' alerts: "
-          + get(prometheusPort, "/api/v1/alerts") + "; Alertmanager's: " + get(alertmanagerPort, "/api/v2/alerts")
-          + "; alertmanager.log: " + tail(dir.resolve("alertmanager.log")) + "; prometheus.log: "
-          + tail(dir.resolve("prometheus.log")), e);
+          + servers.get(prometheusPort, "/api/v1/alerts") + "; Alertmanager's: " + servers.alerts(alertmanagerPort)
+          + "; alertmanager.log: " + servers.tail("alertmanager") + "; prometheus.log: " + servers.tail("prometheus"), e);
     }
     Thread.sleep(5_000); // several group intervals: a page for api or worker would have come by now
     assertEquals(List.of("redis"), List.copyOf(firing()), "checks the receiver was paged for while Redis was down");
@@ -114,11 +106,6 @@ class RootCausePagingIT {
         () -> notifications.stream().anyMatch(n -> "resolved".equals(n.getString("status"))
             && alerts(n).stream().anyMatch(a -> "redis".equals(a.getJsonObject("labels").getString("check")))));
     assertEquals(List.of("redis"), List.copyOf(firing()), "and no other check was ever paged");
-  }
-
-  private static String tail(Path log) throws IOException {
-    List<String> lines = Files.readAllLines(log);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
   }
 
   /** The checks of every alert the receiver got as firing. */
@@ -142,7 +129,7 @@ class RootCausePagingIT {
 
   /** The checks whose alerts Alertmanager holds as suppressed (inhibited). */
   private List<String> suppressed(int alertmanagerPort) {
-    JsonArray alerts = new JsonArray(get(alertmanagerPort, "/api/v2/alerts"));
+    JsonArray alerts = servers.alerts(alertmanagerPort);
     List<String> out = new ArrayList<>();
     for (int i = 0; i < alerts.size(); i++) {
       JsonObject a = alerts.getJsonObject(i);
@@ -152,73 +139,5 @@ class RootCausePagingIT {
       }
     }
     return out;
-  }
-
-  private String query(int prometheusPort, String promql) {
-    JsonObject r = new JsonObject(get(prometheusPort, "/api/v1/query?query="
-        + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
-    JsonArray result = r.getJsonObject("data").getJsonArray("result");
-    return result.isEmpty() ? "" : result.getJsonObject(0).getJsonArray("value").getString(1);
-  }
-
-  private String get(int port, String path) {
-    String nothing = path.startsWith("/api/v1") ? "{\"data\":{\"result\":[]}}" : "[]";
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? r.body() : nothing; // 503 "Service Unavailable" while Prometheus starts
-    } catch (IOException e) { // not answering yet: nothing to see
-      return nothing;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  /** The shipped config with its receivers pointed at this test and its waits in seconds. */
-  private int startAlertmanager(Path dir, int receiverPort) throws Exception {
-    String shipped = Files.readString(Path.of("conf/alertmanager/alertmanager.yml"));
-    String config = shipped.replaceAll("http://127\\.0\\.0\\.1:\\d+/alerts", "http://127.0.0.1:" + receiverPort + "/alerts")
-        .replace("group_interval: 5m", "group_interval: 1s");
-    // group_wait stays the shipped 30 s: at the outage's start api may fail before redis is DOWN (an
-    // alert of its own, role root), and the wait is what lets it turn dependent and be inhibited.
-    // With 1 s, CI saw api and worker paged.
-    assertTrue(!config.equals(shipped) && config.contains("group_wait: 30s"), "the shipped config's waits were found");
-    Path file = Files.writeString(dir.resolve("alertmanager.yml"), config);
-    int port = TestPorts.closed();
-    start(dir, "alertmanager", "/usr/bin/prometheus-alertmanager", "prometheus-alertmanager",
-        "--config.file=" + file, "--storage.path=" + Files.createDirectories(dir.resolve("am-data")),
-        "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=");
-    TestPorts.awaitListening(port, servers.get(servers.size() - 1), Duration.ofSeconds(30), () -> "alertmanager");
-    return port;
-  }
-
-  /** Scrapes Vigil every second and evaluates the shipped rules every second. */
-  private int startPrometheus(Path dir, int vigilPort, int alertmanagerPort) throws Exception {
-    Path file = Files.writeString(dir.resolve("prometheus.yml"), """
-        global: { scrape_interval: 1s, evaluation_interval: 1s }
-        rule_files: ["%s"]
-        alerting:
-          alertmanagers: [{ static_configs: [{ targets: ["127.0.0.1:%d"] }] }]
-        scrape_configs:
-          - job_name: vigil
-            static_configs: [{ targets: ["127.0.0.1:%d"] }]
-        """.formatted(Path.of("conf/prometheus/vigil-rules.yml").toAbsolutePath(), alertmanagerPort, vigilPort));
-    int port = TestPorts.closed();
-    start(dir, "prometheus", "/usr/bin/prometheus", "prometheus", "--config.file=" + file,
-        "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("prom-data")),
-        "--web.listen-address=127.0.0.1:" + port);
-    TestPorts.awaitListening(port, servers.get(servers.size() - 1), Duration.ofSeconds(30), () -> "prometheus");
-    return port;
-  }
-
-  private void start(Path dir, String name, String binary, String debianPackage, String... args) throws IOException {
-    if (!Files.isExecutable(Path.of(binary))) {
-      throw new AssertionError(binary + " is missing: apt-get install -y " + debianPackage + " (.ci/run installs it)");
-    }
-    List<String> command = new ArrayList<>(List.of(binary));
-    command.addAll(List.of(args));
-    servers.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
-        .start());
   }
 }

@@ -12,8 +12,8 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * Dependencies point one way (docs/architecture.md): model at the bottom, the pure board on it,
  * config and the probes above, the engine on those, the serving side on the engine's read-only
- * view, the event-bus bridge on the bus alone (it never sees the engine), the facade and the program
- * on top.
+ * view, the built-in notifiers on the pure paging rules, the event-bus bridge on the bus alone (it
+ * never sees the engine), the facade and the program on top.
  */
 @AnalyzeClasses(packages = "io.vigil", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayersTest {
@@ -23,7 +23,7 @@ class LayersTest {
 
   @ArchTest
   static final ArchRule modelAndBoardArePureJava = noClasses()
-      .that().resideInAnyPackage("io.vigil.model..", "io.vigil.status..")
+      .that().resideInAnyPackage("io.vigil.model..", "io.vigil.status..", "io.vigil.paging..")
       .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.micrometer..", "io.netty..")
       .because("the rules are unit-tested without a running Vert.x");
 
@@ -34,6 +34,8 @@ class LayersTest {
       .layer("http").definedBy("io.vigil.http..")
       .layer("bridge").definedBy("io.vigil.bridge..")
       .layer("engine").definedBy("io.vigil.engine..")
+      .layer("notify").definedBy("io.vigil.notify..")
+      .layer("paging").definedBy("io.vigil.paging..")
       .layer("cluster").definedBy("io.vigil.cluster..")
       .layer("check").definedBy("io.vigil.check..")
       .layer("bus").definedBy("io.vigil.bus..")
@@ -49,6 +51,10 @@ class LayersTest {
       .whereLayer("bridge").mayOnlyAccessLayers("bus", "config")
       .whereLayer("engine").mayOnlyBeAccessedByLayers("program", "http")
       .whereLayer("cluster").mayOnlyBeAccessedByLayers("program", "engine")
+      .whereLayer("notify").mayOnlyBeAccessedByLayers("engine")
+      .whereLayer("notify").mayOnlyAccessLayers("paging", "config", "model")
+      .whereLayer("paging").mayOnlyBeAccessedByLayers("notify")
+      .whereLayer("paging").mayOnlyAccessLayers("model")
       .whereLayer("check").mayOnlyBeAccessedByLayers("program", "engine")
       .whereLayer("status").mayOnlyBeAccessedByLayers("engine")
       .whereLayer("model").mayNotAccessAnyLayer()
