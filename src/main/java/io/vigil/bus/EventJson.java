@@ -29,7 +29,7 @@ public final class EventJson {
    * right after it ({@code state}, {@code reason}, {@code message}, {@code cause}).
    */
   public static JsonObject result(CheckResult r, CheckStatus status, long seq) {
-    return new JsonObject()
+    JsonObject event = new JsonObject()
         .put("check", r.check())
         .put("type", r.type())
         .put("ok", r.ok())
@@ -41,6 +41,7 @@ public final class EventJson {
         .put("probeReason", label(r.reason()))
         .put("at", r.at().toString())
         .put("seq", seq);
+    return status.maintenance() ? event.put("maintenance", true) : event;
   }
 
   /**
@@ -144,6 +145,9 @@ public final class EventJson {
         .put("lastSuccess", text(c.lastSuccess()))
         .put("lastResult", text(c.lastResultAt()))
         .put("consecutiveFailures", c.consecutiveFailures());
+    if (c.maintenance()) {
+      d.put("maintenance", true);
+    }
     if (!c.dependsOn().isEmpty()) {
       d.put("dependsOn", new JsonArray(c.dependsOn()));
     }

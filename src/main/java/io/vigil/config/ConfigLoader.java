@@ -83,12 +83,14 @@ public final class ConfigLoader {
     ClusterConfig cluster = cluster(node.child("cluster"));
     BridgeConfig bridge = bridge(node.child("bridge"), server, cluster);
     List<NotifierConfig> notifiers = NotifyReader.notifiers(node.child("notify"));
+    MaintenanceConfig maintenance = MaintenanceReader.maintenance(node.child("maintenance"));
     node.finish();
     List<String> declared = checksNode.keys().stream().filter(k -> !k.equals("defaults")).toList();
     validateReferences(checks, declared, readiness, problems);
     NotifyReader.validateChecks(notifiers, declared, problems);
+    MaintenanceReader.validateChecks(maintenance, declared, problems);
     problems.throwIfAny(secrets);
-    return new VigilConfig(server, readiness, checks, histogram, cluster, bridge, notifiers);
+    return new VigilConfig(server, readiness, checks, histogram, cluster, bridge, notifiers, maintenance);
   }
 
   private static boolean isHost(String host) {

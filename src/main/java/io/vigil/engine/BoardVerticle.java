@@ -13,7 +13,9 @@ import io.vigil.cluster.Membership;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigil.metrics.CheckMetrics;
+import io.vigil.maintenance.Maintenance;
 import io.vigil.model.CheckResult;
+import io.vigil.model.CheckStatus;
 import io.vigil.model.CheckSpec;
 import io.vigil.model.CheckState;
 import io.vigil.model.Clock;
@@ -50,6 +52,7 @@ public final class BoardVerticle extends VerticleBase {
   private final CheckMetrics metrics;
   private final Clock clock;
   private final Membership membership;
+  private final Maintenance maintenance;
   private MessageConsumer<Object> statusConsumer;
   private MessageConsumer<Buffer> replicaConsumer;
   /** Clustered: this member's results, batched for the others' boards. */
@@ -87,6 +90,13 @@ public final class BoardVerticle extends VerticleBase {
 
   /** As above, in a cluster of Vigils whose {@code membership} says who announces what. */
   public BoardVerticle(StatusBoard board, CheckMetrics metrics, Clock clock, Membership membership) {
+    this(board, metrics, clock, membership, Maintenance.none());
+  }
+
+  /** As above; {@code maintenance} says which checks are in maintenance, applied on every tick. */
+  public BoardVerticle(StatusBoard board, CheckMetrics metrics, Clock clock, Membership membership,
+      Maintenance maintenance) {
+    this.maintenance = maintenance;
     this.membership = membership;
     this.board = board;
     this.metrics = metrics;
@@ -213,6 +223,11 @@ public final class BoardVerticle extends VerticleBase {
     // meanwhile, so what went stale here is its own view only, applied but not announced.
     boolean stalled = membership.clustered() && now - lastTickNanos >= BEHIND_NANOS;
     List<Transition> transitions = board.expire();
+    // Windows open and close with the clock, silences with the admin API: at most a tick late.
+    if (board.maintenance(maintenance.active(() -> board.snapshot().checks().stream().map(CheckStatus::name).iterator(),
+        clock.wall()))) {
+      metrics.update(board.snapshot());
+    }
     // Only now: a probe on another event loop that sees the tick done must also see its expiries
     // (ClusterFreezeIT: a thawed member's first readiness answer was 200 on a stale view).
     lastTickNanos = now;

@@ -16,6 +16,7 @@ import io.vigil.config.Secrets;
 import io.vigil.config.VigilConfig;
 import io.vigil.metrics.CheckFamilies;
 import io.vigil.metrics.CheckMetrics;
+import io.vigil.maintenance.Maintenance;
 import io.vigil.model.CheckOptions;
 import io.vigil.model.CheckSpec;
 import io.vigil.model.CheckStatus;
@@ -53,6 +54,7 @@ public final class Engine implements MonitorView {
   private final BoardVerticle boardVerticle;
   private final Secrets secrets;
   private final Membership membership;
+  private final Maintenance maintenance;
   private final List<String> checkDeployments = Collections.synchronizedList(new ArrayList<>());
   private final Queue<CheckVerticle> checkVerticles = new ConcurrentLinkedQueue<>();
   private volatile String boardDeployment;
@@ -80,8 +82,9 @@ public final class Engine implements MonitorView {
     this.metrics = metrics;
     List<CheckSpec> specs = config.checks().stream()
         .map(c -> new CheckSpec(c.name(), c.type(), c.options())).toList();
-    this.board = new StatusBoard(specs, config.readinessChecks(), clock);
-    this.boardVerticle = new BoardVerticle(board, metrics, clock, membership);
+    this.maintenance = new Maintenance(config.maintenance().windows(), config.maintenance().readinessFollows());
+    this.board = new StatusBoard(specs, config.readinessChecks(), clock, maintenance.readinessFollows());
+    this.boardVerticle = new BoardVerticle(board, metrics, clock, membership, maintenance);
     List<String> secretValues = new ArrayList<>();
     config.checks().forEach(c -> secretValues.addAll(c.settings().secrets()));
     secretValues.add(config.server().token());
@@ -99,8 +102,8 @@ public final class Engine implements MonitorView {
     return vertx.deployVerticle(boardVerticle).compose(id -> {
       boardDeployment = id;
       return config.notifiers().isEmpty() ? Future.succeededFuture()
-          : vertx.deployVerticle(new NotifyVerticle(config.notifiers(), board::snapshot, membership::owns, check -> false,
-              secrets, metrics.registry(), clock)).onSuccess(n -> notifyDeployment = n);
+          : vertx.deployVerticle(new NotifyVerticle(config.notifiers(), board::snapshot, membership::owns,
+              this::inMaintenance, secrets, metrics.registry(), clock)).onSuccess(n -> notifyDeployment = n);
     }).compose(n -> {
       Promise<Void> deployed = Promise.promise();
       deployChecks(config.checks(), 0, new ArrayList<>(config.checks().size()), vertx.getOrCreateContext(), deployed);
@@ -173,6 +176,17 @@ public final class Engine implements MonitorView {
   @Override
   public Snapshot snapshot() {
     return board.snapshot();
+  }
+
+  @Override
+  public Maintenance maintenance() {
+    return maintenance;
+  }
+
+  /** Whether {@code check} is flagged in maintenance in the latest snapshot: its notifications wait. */
+  private boolean inMaintenance(String check) {
+    CheckStatus c = board.snapshot().status(check);
+    return c != null && c.maintenance();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.vigil.engine;
 
 import io.vertx.core.Future;
+import io.vigil.maintenance.Maintenance;
 import io.vigil.metrics.CheckFamilies;
 import io.vigil.model.CheckStatus;
 import io.vigil.model.Snapshot;
@@ -43,5 +44,13 @@ public interface MonitorView {
    */
   default Future<Void> caughtUp() {
     return Future.succeededFuture();
+  }
+
+  /**
+   * The maintenance windows and the silences the admin API sets. A view that does not say has none,
+   * and keeps no silence (each call answers a new, empty one).
+   */
+  default Maintenance maintenance() {
+    return Maintenance.none();
   }
 }

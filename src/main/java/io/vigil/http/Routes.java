@@ -13,8 +13,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The monitor's routes: probes with their aliases, /health, /metrics, /events, the page. Every route
- * answers GET and HEAD. On Vigil's own servers ({@link #withErrors}) another method gets 405 with
+ * The monitor's routes: probes with their aliases, /health, /metrics, /events, the page, and the
+ * admin API's silences (token only). Every route but the admin API's answers GET and HEAD. On Vigil's own servers ({@link #withErrors}) another method gets 405 with
  * {@code Allow: GET, HEAD}, an unknown path 404, and errors are one line of JSON, never a stack trace.
  */
 public final class Routes {
@@ -31,7 +31,8 @@ public final class Routes {
     return new Serving(vertx, view, server, registry).router(Surface.ALL);
   }
 
-  static Router router(Vertx vertx, Surface surface, HealthHandlers h, MetricsHandler metrics, EventStream events) {
+  static Router router(Vertx vertx, Surface surface, HealthHandlers h, MetricsHandler metrics, EventStream events,
+      AdminSilences admin) {
     Router router = Router.router(vertx);
     if (surface != Surface.MANAGEMENT) {
       route(router, h::live, "/health/live", "/livez");
@@ -44,6 +45,7 @@ public final class Routes {
       route(router, metrics, "/metrics");
       route(router, events, "/events");
       route(router, new StatusPage(), "/");
+      admin.mount(router);
     }
     return router;
   }

@@ -199,6 +199,11 @@ public final class CheckMetrics implements CheckFamilies {
       sink.sample(new String[] {"check", s.check},
           c == null || c.lastSuccess() == null ? Double.NaN : c.lastSuccess().toEpochMilli() / 1000.0);
     }
+    sink.family(Family.MAINTENANCE);
+    for (CheckSeries s : ordered) {
+      CheckStatus c = status(snap, s.check);
+      sink.sample(new String[] {"check", s.check}, c != null && c.maintenance() ? 1 : 0);
+    }
     sink.family(Family.PROBES);
     for (CheckSeries s : ordered) {
       sink.sample(new String[] {"check", s.check, "outcome", "failure", "type", s.type}, s.failures());

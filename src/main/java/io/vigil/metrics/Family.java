@@ -19,6 +19,8 @@ public enum Family {
   FAILURES("vigil_check_failures", "vigil.check.failures", Kind.COUNTER, "Failed probes by the reason the check shows"),
   LAST_SUCCESS("vigil_check_last_success_timestamp_seconds", "vigil.check.last.success.timestamp", Kind.GAUGE,
       "When the last probe succeeded, in Unix time"),
+  MAINTENANCE("vigil_check_maintenance", "vigil.check.maintenance", Kind.GAUGE,
+      "1 while the check is in a maintenance window or a silence: its notifications are held back"),
   PROBES("vigil_check_probes", "vigil.check.probes", Kind.COUNTER, "Probes run"),
   STATE("vigil_check_state", "vigil.check.state", Kind.GAUGE,
       "State of the check as /health shows it: 1 for the current one, 0 for the others"),

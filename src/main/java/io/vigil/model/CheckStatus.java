@@ -9,7 +9,8 @@ import java.util.Map;
  * {@code message} and {@code cause} are the board's verdict on the latest failure while the check is
  * failing ({@code dependency} and the DOWN check at the root of the chain when a dependency is DOWN);
  * {@code probeReason} is what the latest probe itself said (null when it succeeded), kept apart so
- * that the probe's own view never replaces the verdict.
+ * that the probe's own view never replaces the verdict. {@code maintenance}: the check is inside a
+ * maintenance window or a silence now (its state is still tracked; notifications are held back).
  */
 public record CheckStatus(
     String name,
@@ -27,7 +28,16 @@ public record CheckStatus(
     int consecutiveSuccesses,
     List<String> dependsOn,
     Map<String, Object> data,
-    Reason probeReason) {
+    Reason probeReason,
+    boolean maintenance) {
+
+  /** A status outside maintenance. */
+  public CheckStatus(String name, String type, boolean critical, CheckState state, Reason reason, String message,
+      String cause, Double latencyMs, Instant since, Instant lastSuccess, Instant lastResultAt, int consecutiveFailures,
+      int consecutiveSuccesses, List<String> dependsOn, Map<String, Object> data, Reason probeReason) {
+    this(name, type, critical, state, reason, message, cause, latencyMs, since, lastSuccess, lastResultAt,
+        consecutiveFailures, consecutiveSuccesses, dependsOn, data, probeReason, false);
+  }
 
   /** A status without the probe's own reason (for views and tests written before it existed). */
   public CheckStatus(String name, String type, boolean critical, CheckState state, Reason reason, String message,

@@ -64,13 +64,22 @@ public final class StatusBoard {
   private boolean startupPassed;
   private OverallState overall = OverallState.UNKNOWN;
   private volatile Snapshot snapshot;
+  /** Whether readiness still counts a check in maintenance (the default), or leaves it out. */
+  private final boolean readinessFollowsMaintenance;
+  private Set<String> maintenance = Set.of();
 
   /** The board's output for one recorded result: its sequence number, the check now, and transitions. */
   public record Recorded(long seq, CheckStatus status, List<Transition> transitions) {}
 
   /** {@code readinessGroup} null means every critical check; {@code clock} measures ages and stamps times. */
   public StatusBoard(List<CheckSpec> specs, List<String> readinessGroup, Clock clock) {
+    this(specs, readinessGroup, clock, true);
+  }
+
+  /** As above; {@code readinessFollowsMaintenance} false leaves checks in maintenance out of readiness. */
+  public StatusBoard(List<CheckSpec> specs, List<String> readinessGroup, Clock clock, boolean readinessFollowsMaintenance) {
     this.clock = clock;
+    this.readinessFollowsMaintenance = readinessFollowsMaintenance;
     this.readinessGroup = readinessGroup == null ? null : List.copyOf(readinessGroup);
     for (CheckSpec spec : specs) {
       insert(spec);
@@ -174,6 +183,30 @@ public final class StatusBoard {
     return transitions;
   }
 
+  /**
+   * Puts exactly {@code checks} in maintenance (and takes the others out): their state is tracked as
+   * ever and shown flagged. Returns true when that changed anything; then there is a new snapshot.
+   */
+  public boolean maintenance(Set<String> checks) {
+    if (checks.equals(maintenance)) {
+      return false;
+    }
+    Set<String> before = maintenance;
+    maintenance = Set.copyOf(checks);
+    for (Entry e : entries.values()) {
+      boolean now = maintenance.contains(e.spec.name());
+      if (now != before.contains(e.spec.name())) {
+        tally.count(e, -1);
+        e.maintenance = now;
+        tally.count(e, +1);
+        refresh(e, false);
+      }
+    }
+    ++seq;
+    publish();
+    return true;
+  }
+
   /** Marks the monitor as draining: readiness turns false at once, whatever the checks say. */
   public void drain() {
     draining = true;
@@ -227,6 +260,7 @@ public final class StatusBoard {
 
   private void insert(CheckSpec spec) {
     Entry e = new Entry(spec, clock.wall(), statuses.size(), inReadinessGroup(spec.name(), spec.options().critical()));
+    e.maintenance = maintenance.contains(spec.name());
     entries.put(spec.name(), e);
     for (String dep : spec.options().dependsOn()) {
       dependents.computeIfAbsent(dep, k -> new ArrayList<>()).add(e);
@@ -289,7 +323,7 @@ public final class StatusBoard {
     return new CheckStatus(e.spec.name(), e.spec.type(), e.spec.options().critical(), state, reason, message,
         cause, last == null ? null : last.latencyMs(), e.since, e.lastSuccess, last == null ? null : last.at(),
         e.consecutiveFailures, e.consecutiveSuccesses, e.spec.options().dependsOn(),
-        last == null ? Map.of() : last.data(), last == null || last.ok() ? null : last.reason());
+        last == null ? Map.of() : last.data(), last == null || last.ok() ? null : last.reason(), e.maintenance);
   }
 
   /** The DOWN dependency furthest down the chain below {@code e}, or null when every dependency is up. */
@@ -313,7 +347,7 @@ public final class StatusBoard {
   }
 
   /** How many checks stand where the overall state and readiness look; kept as states change. */
-  private static final class Tally {
+  private final class Tally {
     int unreported;
     int criticalDown;
     int criticalUnknown;
@@ -328,7 +362,8 @@ public final class StatusBoard {
       criticalDown += critical && state == CheckState.DOWN ? sign : 0;
       criticalUnknown += critical && state == CheckState.UNKNOWN ? sign : 0;
       nonCriticalNotUp += !critical && state != CheckState.UP ? sign : 0;
-      readinessNotUp += e.inReadinessGroup && state != CheckState.UP ? sign : 0;
+      boolean counted = e.inReadinessGroup && (readinessFollowsMaintenance || !e.maintenance);
+      readinessNotUp += counted && state != CheckState.UP ? sign : 0;
     }
   }
 
@@ -349,6 +384,7 @@ public final class StatusBoard {
     CheckResult lastFailure;
     Instant since;
     Instant lastSuccess;
+    boolean maintenance;
 
     Entry(CheckSpec spec, Instant now, int position, boolean inReadinessGroup) {
       this.spec = spec;

@@ -23,7 +23,8 @@ class LayersTest {
 
   @ArchTest
   static final ArchRule modelAndBoardArePureJava = noClasses()
-      .that().resideInAnyPackage("io.vigil.model..", "io.vigil.status..", "io.vigil.paging..")
+      .that().resideInAnyPackage("io.vigil.model..", "io.vigil.status..", "io.vigil.paging..",
+          "io.vigil.maintenance..")
       .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.micrometer..", "io.netty..")
       .because("the rules are unit-tested without a running Vert.x");
 
@@ -36,6 +37,7 @@ class LayersTest {
       .layer("engine").definedBy("io.vigil.engine..")
       .layer("notify").definedBy("io.vigil.notify..")
       .layer("paging").definedBy("io.vigil.paging..")
+      .layer("maintenance").definedBy("io.vigil.maintenance..")
       .layer("cluster").definedBy("io.vigil.cluster..")
       .layer("check").definedBy("io.vigil.check..")
       .layer("bus").definedBy("io.vigil.bus..")
@@ -55,6 +57,8 @@ class LayersTest {
       .whereLayer("notify").mayOnlyAccessLayers("paging", "config", "model")
       .whereLayer("paging").mayOnlyBeAccessedByLayers("notify")
       .whereLayer("paging").mayOnlyAccessLayers("model")
+      .whereLayer("maintenance").mayOnlyBeAccessedByLayers("engine", "http", "program")
+      .whereLayer("maintenance").mayOnlyAccessLayers("model")
       .whereLayer("check").mayOnlyBeAccessedByLayers("program", "engine")
       .whereLayer("status").mayOnlyBeAccessedByLayers("engine")
       .whereLayer("model").mayNotAccessAnyLayer()

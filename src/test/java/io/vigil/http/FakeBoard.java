@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vigil.bus.Addresses;
 import io.vigil.engine.MonitorView;
+import io.vigil.maintenance.Maintenance;
 import io.vigil.model.CheckState;
 import io.vigil.model.CheckStatus;
 import io.vigil.model.OverallState;
@@ -30,6 +31,7 @@ final class FakeBoard implements MonitorView {
   private volatile boolean live = true;
   private long seq;
   private volatile long changes;
+  private final Maintenance maintenance = Maintenance.none();
 
   FakeBoard(int checks) {
     for (int i = 0; i < checks; i++) {
@@ -37,6 +39,11 @@ final class FakeBoard implements MonitorView {
       positions.put("check-" + i, i);
     }
     snapshot = build(0);
+  }
+
+  @Override
+  public Maintenance maintenance() {
+    return maintenance;
   }
 
   @Override
