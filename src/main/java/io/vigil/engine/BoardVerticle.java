@@ -22,6 +22,7 @@ import io.vigil.model.Clock;
 import io.vigil.model.Phase;
 import io.vigil.model.Transition;
 import io.vigil.status.StatusBoard;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -120,11 +121,19 @@ public final class BoardVerticle extends VerticleBase {
     replicaConsumer = vertx.eventBus().consumer(Addresses.REPLICA, m -> {
       if (!membership.self().equals(m.headers().get(Replicas.MEMBER))) {
         JsonArray results = m.body().toJsonArray();
-        JsonArray view = new JsonArray(new ArrayList<>(results.size()));
+        List<CheckResult> batch = new ArrayList<>(results.size());
+        long nanos = clock.nanos();
+        Instant wall = clock.wall();
         for (int i = 0; i < results.size(); i++) {
           JsonObject replica = results.getJsonObject(i);
           board.witness(replica.getLong("seq", 0L));
-          JsonObject event = handle(EventJson.fromReplica(replica, clock.nanos(), clock.wall()), false);
+          batch.add(EventJson.fromReplica(replica, nanos, wall));
+        }
+        // One snapshot for the batch, not one per result; each result's outputs from its own status.
+        List<StatusBoard.Recorded> recorded = board.recordAll(batch);
+        JsonArray view = new JsonArray(new ArrayList<>(results.size()));
+        for (int i = 0; i < batch.size(); i++) {
+          JsonObject event = outputs(batch.get(i), recorded.get(i), false);
           if (event != null) {
             view.add(event);
           }
@@ -243,7 +252,11 @@ public final class BoardVerticle extends VerticleBase {
    * board did not record it.
    */
   private JsonObject handle(CheckResult r, boolean probed) {
-    StatusBoard.Recorded rec = board.record(r);
+    return outputs(r, board.record(r), probed);
+  }
+
+  /** What one recorded result makes this member say: metrics, its event, transitions, READY once. */
+  private JsonObject outputs(CheckResult r, StatusBoard.Recorded rec, boolean probed) {
     if (rec.status() == null) {
       return null; // a check removed while its last probe was in flight, or a result older than its latest
     }

@@ -133,6 +133,33 @@ public final class StatusBoard {
    * than max-age counts, but leaves the check UNKNOWN.
    */
   public Recorded record(CheckResult r) {
+    Recorded rec = apply(r);
+    if (rec.status() != null) {
+      publish();
+    }
+    return rec;
+  }
+
+  /**
+   * Records several results, in order, as {@link #record} would one by one, and publishes one
+   * snapshot after the last (clustered, a batch of another member's results: one snapshot per batch,
+   * not per result). Each {@link Recorded} holds the check's status right after its own result.
+   */
+  public List<Recorded> recordAll(List<CheckResult> results) {
+    List<Recorded> out = new ArrayList<>(results.size());
+    boolean changed = false;
+    for (CheckResult r : results) {
+      Recorded rec = apply(r);
+      changed |= rec.status() != null;
+      out.add(rec);
+    }
+    if (changed) {
+      publish();
+    }
+    return out;
+  }
+
+  private Recorded apply(CheckResult r) {
     Entry e = entries.get(r.check());
     if (e == null || e.lastResult != null && r.atNanos() < e.lastResult.atNanos()) {
       return new Recorded(seq, null, List.of());
@@ -154,7 +181,6 @@ public final class StatusBoard {
       transitions.add(new Transition(e.spec.name(), from.name(), e.state().name(), s.reason(), s.cause(), r.at(), ++seq));
     }
     overallTransition(r.at()).ifPresent(transitions::add);
-    publish();
     return new Recorded(resultSeq, statuses.get(e.position), transitions);
   }
 

@@ -51,6 +51,27 @@ class StatusBoardTest {
   }
 
   @Test
+  void recordingABatchTellsWhatRecordingItOneByOneTellsWithOneSnapshot() {
+    List<CheckSpec> specs = List.of(spec("redis", true), spec("api", true, "redis"), spec("cache", false));
+    List<CheckResult> results = new ArrayList<>();
+    for (int round = 0; round < 4; round++) {
+      results.add(round < 2 ? ok("redis") : fail("redis", Reason.CONNECTION_REFUSED));
+      results.add(round == 0 ? ok("api") : fail("api", Reason.HTTP_STATUS));
+      results.add(round % 2 == 0 ? ok("cache") : fail("cache", Reason.TIMEOUT));
+    }
+    StatusBoard oneByOne = board(specs, null);
+    List<StatusBoard.Recorded> expected = new ArrayList<>();
+    results.forEach(r -> expected.add(oneByOne.record(r)));
+    StatusBoard batched = board(specs, null);
+    long before = batched.snapshot().seq();
+    Object snapshotBefore = batched.snapshot();
+    assertEquals(expected, batched.recordAll(results));
+    assertEquals(oneByOne.snapshot().checks(), batched.snapshot().checks());
+    assertEquals(oneByOne.snapshot().overall(), batched.snapshot().overall());
+    assertTrue(batched.snapshot() != snapshotBefore && batched.snapshot().seq() > before);
+  }
+
+  @Test
   void aSeqWitnessedFromAnotherBoardIsExceededByEverySeqGivenAfter() {
     StatusBoard b = board(List.of(spec("redis", true)), null);
     long own = b.record(ok("redis")).seq();
