@@ -57,6 +57,17 @@ class MaintenanceTest {
   }
 
   @Test
+  void silencesAreListedSoonestToEndFirstAndReadinessFollowsAsConfigured() {
+    Maintenance m = new Maintenance(List.of(), false);
+    Instant now = Instant.parse("2026-12-07T10:00:00Z");
+    m.add(new Silence("late", List.of(), now, now.plusSeconds(600), null, null));
+    m.add(new Silence("soon", List.of(), now, now.plusSeconds(60), null, null));
+    assertEquals(List.of("soon", "late"), m.silences(now).stream().map(Silence::id).toList());
+    assertFalse(m.readinessFollows());
+    assertTrue(Maintenance.none().readinessFollows());
+  }
+
+  @Test
   void theNumberOfSilencesIsBounded() {
     Maintenance m = Maintenance.none();
     Instant now = Instant.parse("2026-12-07T10:00:00Z");

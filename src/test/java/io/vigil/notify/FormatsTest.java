@@ -72,6 +72,24 @@ class FormatsTest {
     JsonObject end = new JsonArray(new AlertmanagerFormat(Duration.ofMinutes(1), SECRETS).render(resolved, NOW).body())
         .getJsonObject(0);
     assertEquals(NOW.toString(), end.getString("endsAt"), "a resolve ends the alert now");
+    assertEquals("/api/v2/alerts", new AlertmanagerFormat(Duration.ofMinutes(1), SECRETS).path());
+  }
+
+  @Test
+  void aResolveWithoutReasonSaysSoAndANonCriticalRootIsTheWarningAlert() {
+    CheckStatus cache = new CheckStatus("cache", "tcp", false, CheckState.UP, null, null, null, 1.0, SINCE, NOW, NOW, 0, 1,
+        List.of(), Map.of());
+    Page resolved = new Page(Page.Kind.RESOLVED, false, cache, Severity.WARNING, List.of(), List.of(), SINCE, NOW, 7);
+    JsonObject body = new JsonObject(new WebhookFormat("chat", null, SECRETS).render(resolved, NOW).body());
+    assertEquals("resolved", body.getString("status"));
+    assertNull(body.getString("reason"));
+    assertNull(body.getString("message"));
+    assertEquals("cache", body.getString("cause"), "a root is its own cause");
+    assertEquals(NOW.toString(), body.getString("endsAt"));
+    JsonObject alert = new JsonArray(new AlertmanagerFormat(Duration.ofMinutes(1), SECRETS).render(resolved, NOW).body())
+        .getJsonObject(0);
+    assertEquals("VigilNonCriticalCheckDown", alert.getJsonObject("labels").getString("alertname"));
+    assertEquals("cache is DOWN", alert.getJsonObject("annotations").getString("summary"));
   }
 
   @Test

@@ -27,16 +27,18 @@ class PagerTest {
   @Test
   void aRootIsPagedOnceItsGroupWaitHasPassedWithTheChecksItTookDown() {
     Pager pager = new Pager(ALL);
-    Snapshot outage = snapshot(down("redis", null), down("api", "redis"), down("worker", "redis"), up("pg"));
+    Snapshot outage = snapshot(down("worker", "redis"), down("redis", null), down("api", "redis"), up("pg"));
     assertEquals(List.of(), pager.evaluate(outage, secs(0), T0, n -> false), "nothing before the group wait");
+    assertTrue(!pager.firing("redis"), "not paged yet");
     assertEquals(List.of(), pager.evaluate(outage, secs(9), T0, n -> false), "nothing before the group wait");
     List<Page> pages = pager.evaluate(outage, secs(10), T0, n -> false);
     assertEquals(1, pages.size(), "one page for the outage: " + pages);
     Page p = pages.get(0);
     assertEquals("redis", p.name());
     assertEquals(Page.Kind.FIRING, p.kind());
-    assertEquals(List.of("api", "worker"), p.affected());
+    assertEquals(List.of("api", "worker"), p.affected(), "sorted by name");
     assertEquals(Severity.CRITICAL, p.severity());
+    assertTrue(pager.firing("redis"));
     assertEquals(List.of(), pager.evaluate(outage, secs(11), T0, n -> false), "paged once, not on every evaluation");
   }
 
@@ -64,6 +66,10 @@ class PagerTest {
     assertEquals("redis", resolved.name());
     assertEquals(List.of("api"), resolved.recovered());
     assertEquals(List.of("api", "worker"), resolved.affected());
+    assertEquals(T0, resolved.startsAt(), "since the root's state began");
+    assertTrue(!pager.firing("redis"), "resolved: no longer firing");
+    assertEquals(List.of(), pager.evaluate(recovering, secs(31), T0, n -> false).stream()
+        .filter(p -> p.kind() == Page.Kind.RESOLVED).toList(), "resolved once, not on every evaluation");
     assertEquals(List.of("worker"), pages.stream().filter(p -> p.kind() == Page.Kind.FIRING).map(Page::name).toList(),
         "worker, DOWN on its own now, is a root of its own after its group wait");
   }
@@ -93,9 +99,9 @@ class PagerTest {
   void aFiringRootIsPagedAgainEveryRepeatInterval() {
     Pager pager = new Pager(new PagingRules(null, Severity.WARNING, Duration.ZERO, Duration.ofMinutes(1), true));
     Snapshot outage = snapshot(down("redis", null));
-    assertEquals(1, pager.evaluate(outage, secs(0), T0, n -> false).size());
-    assertEquals(0, pager.evaluate(outage, secs(59), T0, n -> false).size());
-    List<Page> again = pager.evaluate(outage, secs(60), T0, n -> false);
+    assertEquals(1, pager.evaluate(outage, secs(5), T0, n -> false).size());
+    assertEquals(0, pager.evaluate(outage, secs(64), T0, n -> false).size());
+    List<Page> again = pager.evaluate(outage, secs(65), T0, n -> false);
     assertEquals(1, again.size());
     assertTrue(again.get(0).repeat());
   }
