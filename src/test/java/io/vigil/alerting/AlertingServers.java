@@ -51,17 +51,27 @@ final class AlertingServers implements AutoCloseable {
     return port;
   }
 
-  /** Scrapes Vigil every second and evaluates the shipped rules every second. */
+  /** Scrapes Vigil every second and evaluates the shipped rules every second, alerting Alertmanager. */
   int startPrometheus(int vigilPort, int alertmanagerPort) throws IOException, InterruptedException {
-    Path file = Files.writeString(dir.resolve("prometheus.yml"), """
-        global: { scrape_interval: 1s, evaluation_interval: 1s }
+    return startPrometheus(vigilPort, """
         rule_files: ["%s"]
         alerting:
           alertmanagers: [{ static_configs: [{ targets: ["127.0.0.1:%d"] }] }]
-        scrape_configs:
+        """.formatted(Path.of("conf/prometheus/vigil-rules.yml").toAbsolutePath(), alertmanagerPort));
+  }
+
+  /** Scrapes Vigil every second as job "vigil" (the job the shipped rules and the dashboard name), no rules. */
+  int startPrometheus(int vigilPort) throws IOException, InterruptedException {
+    return startPrometheus(vigilPort, "");
+  }
+
+  private int startPrometheus(int vigilPort, String alerting) throws IOException, InterruptedException {
+    Path file = Files.writeString(dir.resolve("prometheus.yml"), """
+        global: { scrape_interval: 1s, evaluation_interval: 1s }
+        %sscrape_configs:
           - job_name: vigil
             static_configs: [{ targets: ["127.0.0.1:%d"] }]
-        """.formatted(Path.of("conf/prometheus/vigil-rules.yml").toAbsolutePath(), alertmanagerPort, vigilPort));
+        """.formatted(alerting, vigilPort));
     int port = TestPorts.closed();
     start("prometheus", "/usr/bin/prometheus", "prometheus", "--config.file=" + file,
         "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("prom-data")),

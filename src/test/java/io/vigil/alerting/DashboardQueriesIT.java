@@ -87,7 +87,7 @@ class DashboardQueriesIT {
     }
   }
 
-  private final List<Process> servers = new ArrayList<>();
+  private AlertingServers servers;
   private final HttpClient http = HttpClient.newHttpClient();
   private PrivateRedis redis;
   private HttpServer app;
@@ -95,7 +95,9 @@ class DashboardQueriesIT {
 
   @AfterEach
   void stop() {
-    servers.forEach(Process::destroyForcibly);
+    if (servers != null) {
+      servers.close();
+    }
     if (vigil != null) {
       vigil.close();
     }
@@ -133,7 +135,8 @@ class DashboardQueriesIT {
           db: { type: tcp, host: 127.0.0.1, port: %d }
           api: { type: http, url: "http://127.0.0.1:%d/broken", expect: { status: [200] }, depends-on: [db] }
         """.formatted(redis.uri(), appPort, TestPorts.closed(), appPort));
-    int prometheusPort = startPrometheus(dir, vigil.awaitPort(Duration.ofSeconds(60)));
+    servers = new AlertingServers(dir);
+    int prometheusPort = servers.startPrometheus(vigil.awaitPort(Duration.ofSeconds(60)));
 
     Map<String, String> values = new LinkedHashMap<>(BUILT_INS);
     resolveVariables(dashboard.getJsonObject("templating").getJsonArray("list"), prometheusPort, values);
@@ -165,7 +168,7 @@ class DashboardQueriesIT {
       });
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; still failing:\n" + describe(failing) + "\nprometheus.log: "
-          + tail(dir.resolve("prometheus.log")), e);
+          + servers.tail("prometheus"), e);
     }
     failing.values().removeIf(why -> !why.startsWith("does not parse")); // the others may only have been early
     assertTrue(failing.isEmpty(), "queries of the dashboard that Prometheus rejects:\n" + describe(failing));
@@ -348,35 +351,5 @@ class DashboardQueriesIT {
   @SuppressWarnings("unchecked")
   private static List<Object> list(Object node) {
     return (List<Object>) node;
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
-    } catch (IOException e) {
-      return "(" + log + " unreadable: " + e + ")";
-    }
-  }
-
-  /** Scrapes Vigil every second, as job "vigil" (the job the shipped rules and the dashboard name). */
-  private int startPrometheus(Path dir, int vigilPort) throws Exception {
-    Path file = Files.writeString(dir.resolve("prometheus.yml"), """
-        global: { scrape_interval: 1s, evaluation_interval: 1s }
-        scrape_configs:
-          - job_name: vigil
-            static_configs: [{ targets: ["127.0.0.1:%d"] }]
-        """.formatted(vigilPort));
-    Path binary = Path.of("/usr/bin/prometheus");
-    if (!Files.isExecutable(binary)) {
-      throw new AssertionError(binary + " is missing: apt-get install -y prometheus (.ci/run installs it)");
-    }
-    int port = TestPorts.closed();
-    servers.add(new ProcessBuilder(binary.toString(), "--config.file=" + file,
-        "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("prom-data")),
-        "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("prometheus.log").toFile()).start());
-    TestPorts.awaitListening(port, servers.get(0), Duration.ofSeconds(30), () -> tail(dir.resolve("prometheus.log")));
-    return port;
   }
 }
