@@ -47,6 +47,11 @@ final class Access {
     return mode == Details.AUTHORIZED;
   }
 
+  /** Whether a token is configured at all (without one, nothing is authorized). */
+  boolean tokenSet() {
+    return tokenDigest != null;
+  }
+
   boolean bearerMatches(String header) {
     if (tokenDigest == null || header == null || header.length() <= SCHEME.length()
         || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())

@@ -36,12 +36,10 @@ final class AdminSilences {
   static final int MAX_TEXT = 1_000;
   private final MonitorView view;
   private final Access access;
-  private final boolean tokenSet;
 
-  AdminSilences(MonitorView view, Access access, boolean tokenSet) {
+  AdminSilences(MonitorView view, Access access) {
     this.view = view;
     this.access = access;
-    this.tokenSet = tokenSet;
   }
 
   void mount(Router router) {
@@ -65,7 +63,7 @@ final class AdminSilences {
       return;
     }
     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"vigil-admin\"");
-    Replies.error(ctx, 401, tokenSet ? "the admin API needs Authorization: Bearer <server.token>"
+    Replies.error(ctx, 401, access.tokenSet() ? "the admin API needs Authorization: Bearer <server.token>"
         : "the admin API is off: set server.token to use it");
   }
 

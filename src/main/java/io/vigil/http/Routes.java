@@ -14,8 +14,9 @@ import java.util.logging.Logger;
 
 /**
  * The monitor's routes: probes with their aliases, /health, /metrics, /events, the page, and the
- * admin API's silences (token only). Every route but the admin API's answers GET and HEAD. On Vigil's own servers ({@link #withErrors}) another method gets 405 with
- * {@code Allow: GET, HEAD}, an unknown path 404, and errors are one line of JSON, never a stack trace.
+ * admin API's silences (token only). Every route but the admin API's answers GET and HEAD. On
+ * Vigil's own servers ({@link #withErrors}) another method gets 405 with {@code Allow: GET, HEAD},
+ * an unknown path 404, and errors are one line of JSON, never a stack trace.
  */
 public final class Routes {
   private static final Logger LOG = Logger.getLogger("vigil.http");

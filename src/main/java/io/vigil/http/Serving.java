@@ -28,7 +28,6 @@ public final class Serving {
   private final Vertx vertx;
   private final MonitorView view;
   private final Access access;
-  private final boolean tokenSet;
   private final Renderings renderings;
   private final MetricsRenderer metrics;
   private final SendGate sends;
@@ -48,7 +47,6 @@ public final class Serving {
     this.vertx = vertx;
     this.view = view;
     this.access = new Access(server.details(), server.token());
-    this.tokenSet = server.token() != null && !server.token().isEmpty();
     this.renderings = new Renderings(vertx);
     this.metrics = new MetricsRenderer(vertx, registry, view.checkFamilies(), view::changes);
     this.sends = new SendGate(vertx, MetricsHandler.SENDS_AT_ONCE, MetricsHandler.SEND_HOLD_MS,
@@ -59,7 +57,7 @@ public final class Serving {
   /** A router for one instance; call it on that instance's event loop. */
   public Router router(Surface surface) {
     return Routes.router(vertx, surface, new HealthHandlers(view, access, renderings),
-        new MetricsHandler(metrics, sends), new EventStream(this, access), new AdminSilences(view, access, tokenSet));
+        new MetricsHandler(metrics, sends), new EventStream(this, access), new AdminSilences(view, access));
   }
 
   /** The SSE hub, deployed on first use as a verticle of its own (its own event loop). */
