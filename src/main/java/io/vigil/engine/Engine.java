@@ -102,8 +102,8 @@ public final class Engine implements MonitorView {
     return vertx.deployVerticle(boardVerticle).compose(id -> {
       boardDeployment = id;
       return config.notifiers().isEmpty() ? Future.succeededFuture()
-          : vertx.deployVerticle(new NotifyVerticle(config.notifiers(), board::snapshot, membership::owns,
-              this::inMaintenance, secrets, metrics.registry(), clock)).onSuccess(n -> notifyDeployment = n);
+          : vertx.deployVerticle(new NotifyVerticle(config.notifiers(), board::snapshot, membership::owns, secrets,
+              metrics.registry(), clock)).onSuccess(n -> notifyDeployment = n);
     }).compose(n -> {
       Promise<Void> deployed = Promise.promise();
       deployChecks(config.checks(), 0, new ArrayList<>(config.checks().size()), vertx.getOrCreateContext(), deployed);
@@ -181,12 +181,6 @@ public final class Engine implements MonitorView {
   @Override
   public Maintenance maintenance() {
     return maintenance;
-  }
-
-  /** Whether {@code check} is flagged in maintenance in the latest snapshot: its notifications wait. */
-  private boolean inMaintenance(String check) {
-    CheckStatus c = board.snapshot().status(check);
-    return c != null && c.maintenance();
   }
 
   @Override

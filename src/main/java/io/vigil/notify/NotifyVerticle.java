@@ -39,7 +39,6 @@ public final class NotifyVerticle extends VerticleBase {
   private final List<NotifierConfig> configs;
   private final Supplier<Snapshot> snapshots;
   private final Predicate<String> sends;
-  private final Predicate<String> held;
   private final Secrets secrets;
   private final MeterRegistry registry;
   private final Clock clock;
@@ -48,15 +47,14 @@ public final class NotifyVerticle extends VerticleBase {
   private long timer = -1;
 
   /**
-   * {@code sends}: whether this member sends the pages of a root check (its owner); {@code held}:
-   * whether a check's notifications are held back now (maintenance, a silence).
+   * {@code sends}: whether this member sends the pages of a root check (its owner). A check the
+   * snapshot flags in maintenance is paged for nothing meanwhile.
    */
   public NotifyVerticle(List<NotifierConfig> configs, Supplier<Snapshot> snapshots, Predicate<String> sends,
-      Predicate<String> held, Secrets secrets, MeterRegistry registry, Clock clock) {
+      Secrets secrets, MeterRegistry registry, Clock clock) {
     this.configs = List.copyOf(configs);
     this.snapshots = snapshots;
     this.sends = sends;
-    this.held = held;
     this.secrets = secrets;
     this.registry = registry;
     this.clock = clock;
@@ -91,7 +89,7 @@ public final class NotifyVerticle extends VerticleBase {
     long now = clock.nanos();
     Instant wall = clock.wall();
     for (Notifier n : notifiers) {
-      for (Page page : n.pager().evaluate(snapshot, now, wall, held)) {
+      for (Page page : n.pager().evaluate(snapshot, now, wall)) {
         if (sends.test(page.name())) {
           n.outbox().offer(n.format().render(page, wall), page.name());
         }

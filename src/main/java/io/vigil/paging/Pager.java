@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * Root-cause folding for one notifier, as pure logic: reads snapshots and says what to page. A DOWN
@@ -50,10 +49,10 @@ public final class Pager {
 
   /**
    * The pages {@code snapshot} calls for at {@code nowNanos} (monotonic) and {@code wall}. A root
-   * for which {@code held} is true (maintenance, a silence) is tracked but paged for nothing, its
-   * resolve included; its page goes out if it still fires once the hold ends.
+   * the snapshot flags in maintenance (a window, a silence) is tracked but paged for nothing, its
+   * resolve included; its page goes out if it still fires once the maintenance ends.
    */
-  public List<Page> evaluate(Snapshot snapshot, long nowNanos, Instant wall, Predicate<String> held) {
+  public List<Page> evaluate(Snapshot snapshot, long nowNanos, Instant wall) {
     List<Page> pages = new ArrayList<>();
     Map<String, List<String>> roots = roots(snapshot);
     roots.forEach((name, affected) -> {
@@ -61,7 +60,7 @@ public final class Pager {
       Episode e = episodes.computeIfAbsent(name, n -> new Episode(nowNanos));
       e.affected.addAll(affected);
       e.endedNanos = -1; // down again before its resolve went out: the same episode, no new page
-      if (held.test(name)) {
+      if (root.maintenance()) {
         return;
       }
       if (!e.paged && nowNanos - e.firstNanos >= rules.groupWait().toNanos()) {
@@ -90,7 +89,7 @@ public final class Pager {
         }
       }
       it.remove();
-      if (e.paged && rules.sendResolved() && now != null && !held.test(name)) {
+      if (e.paged && rules.sendResolved() && now != null && !now.maintenance()) {
         List<String> recovered = e.affected.stream().filter(a -> up(snapshot, a)).toList();
         pages.add(new Page(Page.Kind.RESOLVED, false, now, Severity.of(now.critical()), List.copyOf(e.affected),
             recovered, now.since() == null ? wall : now.since(), wall, snapshot.seq()));
